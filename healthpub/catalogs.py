@@ -1,0 +1,116 @@
+"""Catalogs: the POT and one PO file per locale.
+
+Every file the pipeline writes is laid out by GNU gettext itself (msgcat, msgmerge): 79 columns by
+display width, CJK counting 2, so that Poedit, Weblate and `msgcat` leave it unchanged. Babel
+builds and initialises catalogs; polib reads them back with the line numbers findings need.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext
+import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import polib
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po, write_po
+
+from .config import Project
+from .errors import InputError
+from .locales import Lang
+
+
+def write_template(catalog: Catalog, path: Path) -> bool:
+    """Write the POT; returns whether it changed."""
+    return _write(path, _canonical(_babel_bytes(catalog)))
+
+
+def init(project: Project, lang: Lang) -> Path:
+    """Start a catalog for a new locale from the POT, with Language and CLDR's Plural-Forms."""
+    po_path = project.po_path(lang.code)
+    if po_path.exists():
+        raise InputError(po_path, None, "already exists", "use 'pipeline.py update' to merge new messages into it")
+    template = _read_template(project)
+    catalog = read_po(io.BytesIO(template), locale=lang.code)
+    catalog.locale = lang.code  # the gettext name (zh_TW), as the folder says, not CLDR's zh_Hant_TW
+    catalog.last_translator = project.publisher
+    catalog.language_team = f"{lang.locale.english_name} ({lang.code})"
+    catalog.revision_date = dt.datetime.now(dt.timezone.utc)
+    catalog.fuzzy = False
+    catalog.header_comment = (f"# {lang.locale.english_name} translations for {project.publisher}.\n"
+                              "# Edit with Poedit, Weblate or any PO editor; `pipeline.py check` reviews it.")
+    po_path.parent.mkdir(parents=True, exist_ok=True)
+    _write(po_path, _canonical(_babel_bytes(catalog)))
+    return po_path
+
+
+def update(project: Project, lang: Lang, keep_obsolete: bool = True) -> bool:
+    """Merge the POT into a locale's catalog the way msgmerge does, because it is msgmerge:
+    changed text turns fuzzy with `#|` previous msgid and its old translation; removed text turns
+    obsolete (`#~`) and comes back when its text does. Returns whether the file changed."""
+    po_path = project.po_path(lang.code)
+    _read_template(project)  # a clear error when there is none
+    load(po_path)  # a clear error, with its line, for a broken catalog
+    merged = _gettext("msgmerge", "--quiet", "--previous", "--output-file=-", str(po_path), str(project.pot_path))
+    if not keep_obsolete:
+        merged = _gettext("msgattrib", "--no-obsolete", "--output-file=-", "-", data=merged)
+    return _write(po_path, merged)
+
+
+def load(path: Path) -> polib.POFile:
+    try:
+        return polib.pofile(str(path), wrapwidth=79, check_for_duplicates=True)
+    except FileNotFoundError:
+        raise InputError(path, None, "no such catalog") from None
+    except (OSError, ValueError) as err:
+        match = re.search(r"line (\d+)", str(err))
+        message = re.sub(r"\s*\(?line \d+\)?|\s*in po file \S+", "", str(err)).strip(" :")
+        raise InputError(path, int(match[1]) if match else None, f"not a valid PO file: {message}") from None
+
+
+def translations(catalog: polib.POFile) -> gettext.GNUTranslations:
+    """The catalog as the gettext runtime sees it: translated entries only; fuzzy ones fall back to the source."""
+    return gettext.GNUTranslations(io.BytesIO(catalog.to_binary()))
+
+
+def _read_template(project: Project) -> bytes:
+    try:
+        return project.pot_path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(project.pot_path, None, "no catalog template", "run: pipeline.py extract") from None
+
+
+def _babel_bytes(catalog: Catalog) -> bytes:
+    out = io.BytesIO()
+    write_po(out, catalog, width=0, include_previous=True)
+    return out.getvalue()
+
+
+def _canonical(data: bytes) -> bytes:
+    return _gettext("msgcat", "--output-file=-", "-", data=data)
+
+
+def _gettext(tool: str, *args: str, data: bytes | None = None) -> bytes:
+    if shutil.which(tool) is None:
+        raise InputError(tool, None, "GNU gettext is not installed", "sudo apt-get install gettext")
+    result = subprocess.run([tool, *args], input=data, capture_output=True)
+    if result.returncode != 0:
+        # gettext tools report "file:line: problem"; the first line is the one that matters.
+        first = result.stderr.decode("utf-8", "replace").strip().splitlines()[:1] or ["failed"]
+        match = re.match(r"(?:\w+: )?(.+?):(\d+):(?:\d+:)? (.*)", first[0])
+        if match:
+            raise InputError(match[1], int(match[2]), match[3])
+        raise InputError(tool, None, first[0])
+    return result.stdout
+
+
+def _write(path: Path, data: bytes) -> bool:
+    if path.exists() and path.read_bytes() == data:
+        return False  # no rewrite, so an unchanged catalog keeps its mtime and makes no churn
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return True

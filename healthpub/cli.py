@@ -1,0 +1,99 @@
+"""The command line: `pipeline.py {extract,update,init,check,build}`.
+
+Exit codes: 0 success; 1 a check failed or publishing was refused (the findings are printed);
+2 bad input or usage (one line: file:line: what is wrong).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import catalogs, extract, publish, source
+from .config import Project, load_project
+from .errors import InputError
+from .locales import parse_lang
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="pipeline.py", description=(
+        "Publish health information in several languages: source/ → locales/ → output/site and output/print."))
+    parser.add_argument("--debug", action="store_true", help="show a traceback on errors")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("extract", help="write locales/messages.pot from source/ and templates/")
+    cmd = commands.add_parser("update", help="merge messages.pot into every locale's catalog (msgmerge)")
+    cmd.add_argument("--no-obsolete", action="store_true", help="drop entries no source uses any more")
+    cmd = commands.add_parser("init", help="start a catalog for a new locale")
+    cmd.add_argument("locale", help="gettext locale name, such as zh_TW or ja")
+    cmd = commands.add_parser("check", help="count and review every catalog; exit 1 if a published one fails")
+    cmd.add_argument("--format", choices=("text", "json"), default="text")
+    cmd = commands.add_parser("build", help="render pages and leaflets into output/, if every published locale passes")
+    cmd.add_argument("--draft", action="store_true", help="publish even unreviewed catalogs, marked as drafts")
+    args = parser.parse_args(argv)
+    try:
+        project = load_project(Path("."))
+        return COMMANDS[args.command](project, args)
+    except InputError as err:
+        if args.debug:
+            raise
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+def cmd_extract(project: Project, args) -> int:
+    documents = [source.load(path) for path in project.documents()]
+    changed = catalogs.write_template(extract.build_template(project, documents), project.pot_path)
+    print(f"{project.pot_path}: {'written' if changed else 'unchanged'}")
+    return 0
+
+
+def cmd_update(project: Project, args) -> int:
+    for lang in project.catalog_langs():
+        changed = catalogs.update(project, lang, keep_obsolete=not args.no_obsolete)
+        print(f"{project.po_path(lang.code)}: {'updated' if changed else 'unchanged'}")
+    return 0
+
+
+def cmd_init(project: Project, args) -> int:
+    lang = parse_lang(args.locale, "command line")
+    path = catalogs.init(project, lang)
+    print(f"{path}: created; add {lang.code} to {project.linguas_path} to publish it once it passes the check")
+    return 0
+
+
+def cmd_check(project: Project, args) -> int:
+    state = publish.gather(project)
+    if args.format == "json":
+        print(json.dumps({"publishable": not state.blocking(), "locales": [r.as_dict() for r in state.reports]},
+                         ensure_ascii=False, indent=2))
+    else:
+        _print_reports(state.reports)
+    return 1 if state.blocking() else 0
+
+
+def cmd_build(project: Project, args) -> int:
+    state = publish.gather(project)
+    blocking = state.blocking()
+    if blocking and not args.draft:
+        _print_reports(blocking, stream=sys.stderr)
+        print("refused: nothing was published; fix the errors above or build with --draft", file=sys.stderr)
+        return 1
+    files = publish.build(project, state, draft=bool(blocking) and args.draft)
+    print(f"published {len(files)} files into {project.output_dir}" + (" (DRAFT)" if blocking else ""))
+    return 0
+
+
+def _print_reports(reports: list, stream=sys.stdout) -> None:
+    for report in reports:
+        status = "published" if report.published else "not published"
+        required = "translated" if report.required_ok else "NOT translated"
+        print(f"{report.lang.code} ({status}): {report.translated} translated, {report.fuzzy} fuzzy, "
+              f"{report.untranslated} untranslated of {report.total}; disclaimer and key facts {required}; "
+              f"{len(report.errors)} errors, {len(report.findings) - len(report.errors)} warnings", file=stream)
+        for finding in report.findings:
+            print(f"  {finding}", file=stream)
+
+
+COMMANDS = {"extract": cmd_extract, "update": cmd_update, "init": cmd_init, "check": cmd_check, "build": cmd_build}

@@ -1,0 +1,443 @@
+"""Source documents: Markdown with YAML front matter, parsed into segments, the units of translation.
+
+Layout of a document (source/<slug>.md):
+
+    ---
+    title: …                      # translated
+    description: …                # translated; the meta description
+    last_reviewed: 2026-11-27
+    next_review: 2027-11-27
+    reviewed_by: …                # optional, a name (not translated)
+    page_budget: 2                # optional, pages per single-language leaflet
+    disclaimer: …                 # translated; required on every page and leaflet
+    key_facts:                    # the "at a glance" box; each fact lists the
+      - text: …                   # language-neutral tokens every translation keeps
+        tokens: [30–150, nm]
+    sources:
+      - {title: …, publisher: …, url: https://…}
+    ---
+    Lead paragraphs, then `## Section` headings with paragraphs and lists.
+    An FAQ is a `::: faq` block holding `## FAQ`, then `### Question` and its answer.
+    `<!-- translators: … -->` before a block is a note for the translator;
+    `<!-- context: … -->` gives the block a msgctxt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import yaml
+from markdown_it import MarkdownIt
+from mdit_py_plugins.container import container_plugin
+
+from .errors import InputError
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One translatable block: one message in the catalogs. `text` is English Markdown inline source."""
+
+    kind: str
+    text: str
+    line: int
+    context: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class KeyFact:
+    segment: Segment
+    tokens: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BulletList:
+    items: tuple[Segment, ...]
+    ordered: bool = False
+
+
+Block = Segment | BulletList
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: Segment
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Question:
+    question: Segment
+    answer: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Faq:
+    heading: Segment
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class Reference:
+    title: Segment
+    publisher: Segment | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Document:
+    slug: str
+    path: Path
+    title: Segment
+    description: Segment
+    last_reviewed: dt.date
+    next_review: dt.date
+    reviewed_by: str | None
+    page_budget: int
+    disclaimer: Segment
+    key_facts: tuple[KeyFact, ...]
+    lead: tuple[Block, ...]
+    sections: tuple[Section, ...]
+    faq: Faq | None
+    sources: tuple[Reference, ...]
+
+    def segments(self) -> Iterator[Segment]:
+        """Every translatable segment, in reading order."""
+        yield self.title
+        yield self.description
+        yield self.disclaimer
+        for fact in self.key_facts:
+            yield fact.segment
+        yield from _block_segments(self.lead)
+        for section in self.sections:
+            yield section.heading
+            yield from _block_segments(section.blocks)
+        if self.faq:
+            yield self.faq.heading
+            for q in self.faq.questions:
+                yield q.question
+                yield from _block_segments(q.answer)
+        for ref in self.sources:
+            yield ref.title
+            if ref.publisher:
+                yield ref.publisher
+
+    def required(self) -> Iterator[Segment]:
+        """Segments no translation may leave out: the disclaimer and the key facts."""
+        yield self.disclaimer
+        for fact in self.key_facts:
+            yield fact.segment
+
+
+def _block_segments(blocks: tuple[Block, ...]) -> Iterator[Segment]:
+    for block in blocks:
+        if isinstance(block, BulletList):
+            yield from block.items
+        else:
+            yield block
+
+
+# What the translator is told about each kind of segment (a `#.` comment in the catalog).
+KIND_NOTES = {
+    "title": "Document title: the page's heading and <title>.",
+    "description": "Meta description: shown by search engines; keep it under about 160 characters.",
+    "disclaimer": "Disclaimer: REQUIRED, shown at the top and the end of every page and leaflet.",
+    "fact": "Key fact in the “At a glance” box: REQUIRED.",
+    "paragraph": "Paragraph.",
+    "heading": "Section heading.",
+    "item": "List item.",
+    "question": "FAQ question.",
+    "answer": "FAQ answer.",
+    "source-title": "Title of a source the document cites.",
+    "source-publisher": "Publisher of a source the document cites.",
+}
+
+_FRONT_KEYS = {"title", "description", "last_reviewed", "next_review", "reviewed_by", "page_budget",
+               "disclaimer", "key_facts", "sources"}
+_REQUIRED_KEYS = ("title", "description", "last_reviewed", "next_review", "disclaimer", "key_facts")
+_COMMENT = re.compile(r"<!--\s*(translators|context)\s*:\s*(.*?)\s*-->\s*$", re.S)
+
+_markdown = MarkdownIt("commonmark", {"html": True}).use(container_plugin, "faq")
+
+
+def load(path: Path) -> Document:
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = path.read_bytes()[: err.start].count(b"\n") + 1
+        raise InputError(path, line, "not valid UTF-8") from None
+    return parse(text, path)
+
+
+def parse(text: str, path: Path) -> Document:
+    text = text.replace("\r\n", "\n")
+    match = re.match(r"---\n(.*?\n)---[ \t]*\n", text, re.S)
+    if not match:
+        raise InputError(path, 1, "no front matter", "start the file with a '---' line, the YAML fields, and '---'")
+    front = _front_matter(match[1], path)
+    body_offset = match[1].count("\n") + 2  # the lines before the body, both "---" included
+    body = _Body(path, body_offset)
+    body.parse(text[match.end():])
+
+    title = front.segment("title", "title")
+    return Document(
+        slug=path.stem,
+        path=path,
+        title=title,
+        description=front.segment("description", "description"),
+        last_reviewed=front.date("last_reviewed"),
+        next_review=front.date("next_review"),
+        reviewed_by=front.optional_text("reviewed_by"),
+        page_budget=front.page_budget(),
+        disclaimer=front.segment("disclaimer", "disclaimer"),
+        key_facts=front.key_facts(),
+        lead=tuple(body.lead),
+        sections=tuple(body.sections),
+        faq=body.faq,
+        sources=front.sources(),
+    )
+
+
+class _FrontMatter:
+    """The YAML front matter, read as nodes so that every value and error has its line."""
+
+    def __init__(self, node: yaml.MappingNode, path: Path):
+        self.path = path
+        self.node = node
+        self.fields = {}
+        for key, value in node.value:
+            if key.value not in _FRONT_KEYS:
+                raise InputError(path, _line(key), f"unknown front-matter field '{key.value}'",
+                                 "fields are: " + ", ".join(sorted(_FRONT_KEYS)))
+            self.fields[key.value] = value
+        for key in _REQUIRED_KEYS:
+            if key not in self.fields:
+                raise InputError(path, _line(node), f"front matter has no '{key}'")
+
+    def _scalar(self, node: yaml.Node, what: str) -> str:
+        if not isinstance(node, yaml.ScalarNode) or not str(node.value).strip():
+            raise InputError(self.path, _line(node), f"{what} must be non-empty text")
+        return " ".join(node.value.split())
+
+    def optional_text(self, key: str) -> str | None:
+        node = self.fields.get(key)
+        return None if node is None else self._scalar(node, key)
+
+    def segment(self, key: str, kind: str, node: yaml.Node | None = None, **extra) -> Segment:
+        node = node if node is not None else self.fields[key]
+        text = self._scalar(node, key)
+        _check_inline(text, self.path, _line(node))
+        return Segment(kind=kind, text=text, line=_line(node), **extra)
+
+    def date(self, key: str) -> dt.date:
+        node = self.fields[key]
+        try:
+            return dt.date.fromisoformat(str(node.value))
+        except (ValueError, TypeError):
+            raise InputError(self.path, _line(node), f"{key} must be a date such as 2026-11-27, not {node.value!r}") from None
+
+    def page_budget(self) -> int:
+        node = self.fields.get("page_budget")
+        if node is None:
+            return 2
+        if not (isinstance(node, yaml.ScalarNode) and str(node.value).isdigit() and int(node.value) > 0):
+            raise InputError(self.path, _line(node), "page_budget must be a whole number of pages")
+        return int(node.value)
+
+    def _items(self, key: str) -> list[dict[str, yaml.Node]]:
+        node = self.fields.get(key)
+        if node is None:
+            return []
+        if not isinstance(node, yaml.SequenceNode):
+            raise InputError(self.path, _line(node), f"{key} must be a list")
+        items = []
+        for item in node.value:
+            if not isinstance(item, yaml.MappingNode):
+                raise InputError(self.path, _line(item), f"each entry of {key} must be a mapping")
+            items.append({k.value: v for k, v in item.value} | {"": item})
+        return items
+
+    def key_facts(self) -> tuple[KeyFact, ...]:
+        facts = []
+        for item in self._items("key_facts"):
+            unknown = set(item) - {"", "text", "tokens", "context", "note"}
+            if unknown or "text" not in item:
+                raise InputError(self.path, _line(item[""]),
+                                 "a key fact has 'text' and optionally 'tokens', 'context' and 'note'")
+            context = self._scalar(item["context"], "context") if "context" in item else None
+            note = self._scalar(item["note"], "note") if "note" in item else None
+            segment = self.segment("key_facts", "fact", item["text"], context=context, note=note)
+            tokens_node = item.get("tokens")
+            tokens: tuple[str, ...] = ()
+            if tokens_node is not None:
+                if not isinstance(tokens_node, yaml.SequenceNode):
+                    raise InputError(self.path, _line(tokens_node), "tokens must be a list, such as [FDA, 2019]")
+                tokens = tuple(self._scalar(t, "a token") for t in tokens_node.value)
+            for token in tokens:
+                if token not in segment.text:
+                    raise InputError(self.path, segment.line, f"key fact token {token!r} is not in its text")
+            facts.append(KeyFact(segment=segment, tokens=tokens))
+        if not facts:
+            raise InputError(self.path, _line(self.fields["key_facts"]), "key_facts must list at least one fact")
+        return tuple(facts)
+
+    def sources(self) -> tuple[Reference, ...]:
+        refs = []
+        for item in self._items("sources"):
+            if set(item) - {"", "title", "publisher", "url"} or "title" not in item:
+                raise InputError(self.path, _line(item[""]), "a source has 'title' and optionally 'publisher' and 'url'")
+            url = self._scalar(item["url"], "url") if "url" in item else None
+            if url and not re.match(r"https?://\S+$", url):
+                raise InputError(self.path, _line(item["url"]), f"a source's url must be http(s), not {url!r}")
+            publisher = item.get("publisher")
+            refs.append(Reference(
+                title=self.segment("sources", "source-title", item["title"]),
+                publisher=self.segment("sources", "source-publisher", publisher) if publisher else None,
+                url=url,
+            ))
+        return tuple(refs)
+
+
+def _front_matter(text: str, path: Path) -> _FrontMatter:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        raise InputError(path, mark.line + 2 if mark else 1, f"front matter is not valid YAML: {err.problem}") from None
+    if not isinstance(node, yaml.MappingNode):
+        raise InputError(path, 2, "front matter must be YAML fields such as 'title: …'")
+    return _FrontMatter(node, path)
+
+
+def _line(node: yaml.Node) -> int:
+    # +1 for 1-based numbering, +1 for the opening '---'; a folded scalar's text starts on the next line.
+    line = node.start_mark.line + 2
+    if isinstance(node, yaml.ScalarNode) and node.style in (">", "|"):
+        line += 1
+    return line
+
+
+def _check_inline(text: str, path: Path, line: int) -> None:
+    """Only Markdown's own inline markup: no raw HTML, no images (translations get the same rules)."""
+    for token in _markdown.parseInline(text)[0].children or []:
+        if token.type == "html_inline":
+            raise InputError(path, line, f"raw HTML {token.content!r} is not allowed", "use Markdown emphasis or links")
+        if token.type == "image":
+            raise InputError(path, line, "images are not supported in the text")
+
+
+class _Body:
+    """Walks markdown-it's block tokens and collects the lead, the sections and the FAQ."""
+
+    def __init__(self, path: Path, offset: int):
+        self.path = path
+        self.offset = offset
+        self.lead: list[Block] = []
+        self.sections: list[Section] = []
+        self.faq: Faq | None = None
+
+    def parse(self, body: str) -> None:
+        tokens = _markdown.parse(body)
+        pending: dict[str, str] = {}
+        blocks: list[Block] | None = self.lead  # where the next block goes; None after the FAQ
+        heading: Segment | None = None  # of the section being collected
+        in_faq = False
+        faq_heading: Segment | None = None
+        questions: list[Question] = []
+        items: list[Segment] | None = None
+        ordered = False
+
+        def close_section() -> None:
+            if heading is not None and not in_faq:
+                self.sections.append(Section(heading, tuple(blocks)))
+
+        def close_question() -> None:
+            if questions:
+                if not blocks:
+                    raise InputError(self.path, questions[-1].question.line, "this FAQ question has no answer")
+                questions[-1] = Question(questions[-1].question, tuple(blocks))
+
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            line = self.offset + token.map[0] + 1 if token.map else None
+            kind = token.type
+            if kind == "html_block":
+                match = _COMMENT.match(token.content.strip())
+                if not match:
+                    raise InputError(self.path, line, "raw HTML is not allowed",
+                                     "use <!-- translators: … --> or <!-- context: … --> comments only")
+                pending[match[1]] = " ".join(match[2].split())
+            elif kind == "container_faq_open":
+                if in_faq or self.faq:
+                    raise InputError(self.path, line, "only one '::: faq' block per document")
+                close_section()
+                in_faq, heading, blocks = True, None, []
+            elif kind == "container_faq_close":
+                close_question()
+                if faq_heading is None or not questions:
+                    raise InputError(self.path, line, "the '::: faq' block needs a '## …' heading and '### …' questions")
+                self.faq = Faq(faq_heading, tuple(questions))
+                in_faq, heading, blocks = False, None, None
+            elif kind == "heading_open":
+                level = int(token.tag[1])
+                segment = self._segment(tokens[i + 1], line, pending, "heading")
+                if level == 2 and not in_faq:
+                    close_section()
+                    heading, blocks = segment, []
+                elif level == 2 and faq_heading is None:
+                    faq_heading = segment
+                elif level == 3 and in_faq:
+                    close_question()
+                    questions.append(Question(Segment("question", segment.text, segment.line,
+                                                      segment.context, segment.note), ()))
+                    blocks = []
+                else:
+                    raise InputError(self.path, line, f"a level-{level} heading is not supported here",
+                                     "use '## ' for sections, and '### ' for questions inside '::: faq'")
+                i += 2
+            elif kind in ("bullet_list_open", "ordered_list_open"):
+                if blocks is None or (in_faq and not questions):
+                    raise InputError(self.path, line, "this list belongs to no section",
+                                     "put it under a '## ' heading, or an FAQ answer under a '### ' question")
+                if items is not None:
+                    raise InputError(self.path, line, "nested lists are not supported")
+                items, ordered = [], kind == "ordered_list_open"
+            elif kind in ("bullet_list_close", "ordered_list_close"):
+                blocks.append(BulletList(tuple(items), ordered))
+                items = None
+            elif kind == "paragraph_open":
+                if items is not None:
+                    if tokens[i - 1].type != "list_item_open":
+                        raise InputError(self.path, line, "a list item must be a single paragraph")
+                    items.append(self._segment(tokens[i + 1], line, pending, "item"))
+                else:
+                    if blocks is None or (in_faq and not questions):
+                        raise InputError(self.path, line, "this text belongs to no section",
+                                         "put it under a '## ' heading, or an FAQ answer under a '### ' question")
+                    kind_name = "answer" if in_faq else "paragraph"
+                    blocks.append(self._segment(tokens[i + 1], line, pending, kind_name))
+                i += 2
+            elif kind in ("list_item_open", "list_item_close", "paragraph_close", "heading_close"):
+                pass
+            else:
+                name = kind.removesuffix("_open").replace("_", " ")
+                raise InputError(self.path, line, f"unsupported Markdown: {name}",
+                                 "use paragraphs, '- ' lists, '## ' headings and '::: faq'")
+            i += 1
+        if in_faq:
+            raise InputError(self.path, None, "the '::: faq' block is not closed with ':::'")
+        close_section()
+        if pending:
+            raise InputError(self.path, None, "a translators/context comment is not followed by any text")
+
+    def _segment(self, inline, line: int, pending: dict[str, str], kind: str) -> Segment:
+        text = " ".join(inline.content.split())
+        if not text:
+            raise InputError(self.path, line, f"empty {kind}")
+        _check_inline(text, self.path, line)
+        return Segment(kind, text, line, context=pending.pop("context", None), note=pending.pop("translators", None))
