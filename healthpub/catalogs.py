@@ -62,10 +62,14 @@ def update(project: Project, lang: Lang, keep_obsolete: bool = True) -> bool:
 
 
 def load(path: Path) -> polib.POFile:
+    if not path.exists():
+        raise InputError(path, None, "no such catalog")
+    try:
+        _gettext("msgfmt", "-o", "/dev/null", str(path))  # GNU's parser is strict where polib is lenient
+    except InputError as err:
+        raise InputError(err.path, err.line, f"not a valid PO file: {err.message}") from None
     try:
         return polib.pofile(str(path), wrapwidth=79, check_for_duplicates=True)
-    except FileNotFoundError:
-        raise InputError(path, None, "no such catalog") from None
     except (OSError, ValueError) as err:
         match = re.search(r"line (\d+)", str(err))
         message = re.sub(r"\s*\(?line \d+\)?|\s*in po file \S+", "", str(err)).strip(" :")

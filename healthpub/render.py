@@ -14,7 +14,7 @@ import re
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound, TemplateSyntaxError
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .config import Project
 from .errors import InputError
@@ -53,7 +53,10 @@ def environment(project: Project, lang: Lang, translations: gettext.NullTranslat
         extensions=["jinja2.ext.i18n"],
         keep_trailing_newline=True,
     )
-    env.install_gettext_translations(translations, newstyle=True)
+    # Jinja2 marks what gettext returns as safe HTML; a translation is untrusted, so escape it first.
+    env.install_gettext_callables(
+        gettext=_escaped(translations.gettext), ngettext=_escaped(translations.ngettext),
+        pgettext=_escaped(translations.pgettext), npgettext=_escaped(translations.npgettext), newstyle=True)
     localizer = Localizer(translations)
     env.filters.update(
         t=localizer.html,
@@ -63,6 +66,10 @@ def environment(project: Project, lang: Lang, translations: gettext.NullTranslat
         css_counters=css_counters,
     )
     return env
+
+
+def _escaped(lookup):
+    return lambda *args: escape(lookup(*args))
 
 
 def render_template(env: Environment, name: str, **context) -> str:

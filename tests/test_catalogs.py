@@ -1,0 +1,132 @@
+"""Extraction and catalogs, checked against GNU gettext, the reference tools."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import polib
+
+from conftest import REPO, ZH_PO, run
+
+
+def catalogs(root: Path) -> list[Path]:
+    return [root / "locales/messages.pot", *sorted((root / "locales").glob("*/LC_MESSAGES/messages.po"))]
+
+
+def test_extract_is_deterministic_and_the_committed_template_is_current(project):
+    committed = (project / "locales/messages.pot").read_bytes()
+    (project / "locales/messages.pot").unlink()
+    assert run(project, "extract").returncode == 0
+    first = (project / "locales/messages.pot").read_bytes()
+    assert run(project, "extract").returncode == 0
+    assert (project / "locales/messages.pot").read_bytes() == first
+    assert first == committed, "locales/messages.pot is stale: run pipeline.py extract"
+
+
+def test_template_has_one_message_per_block_with_references_and_translator_comments(project):
+    pot = polib.pofile(str(project / "locales/messages.pot"))
+    disclaimer = next(e for e in pot if e.msgid.startswith("This page is a neutral compilation"))
+    assert disclaimer.occurrences == [("source/exosome-therapy.md", "9")]
+    assert "REQUIRED" in disclaimer.comment
+    fact = next(e for e in pot if e.msgid.startswith("Exosomes are extracellular vesicles about"))
+    assert "Keep exactly: 30–150, nm" in fact.comment
+    note = next(e for e in pot if e.msgid.startswith("Unregulated biologic injections carry risks")
+                and "unapproved" in e.msgid)
+    assert "keep the parenthesis" in note.comment  # an author's note from the source
+    assert pot.find("At a glance") is not None  # template strings, through Babel's Jinja2 extractor
+    assert pot.find("Page %(page)s of %(pages)s").flags == ["python-format"]
+
+
+def test_pybabel_extract_sees_the_same_messages(project):
+    out = project / "pybabel.pot"
+    subprocess.run([str(REPO / ".venv/bin/pybabel"), "--quiet", "extract", "-F", "babel.cfg", "-o", str(out), "."],
+                   cwd=project, check=True)
+    ours = {(e.msgctxt, e.msgid) for e in polib.pofile(str(project / "locales/messages.pot"))}
+    theirs = {(e.msgctxt, e.msgid) for e in polib.pofile(str(out))}
+    assert ours == theirs
+
+
+def test_catalogs_are_a_fixed_point_of_msgcat(project):
+    for path in catalogs(project):
+        layout = subprocess.run(["msgcat", str(path)], capture_output=True, check=True).stdout
+        assert layout == path.read_bytes(), f"{path.name} is not laid out as GNU gettext writes it"
+
+
+def test_chinese_catalog_is_complete_for_msgfmt(project):
+    result = subprocess.run(["msgfmt", "-c", "--statistics", "-o", "/dev/null", str(project / ZH_PO)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "translated messages." in result.stderr
+    assert "fuzzy" not in result.stderr and "untranslated" not in result.stderr
+
+
+def test_a_changed_sentence_turns_fuzzy_keeping_its_translation_and_blocks_publishing(project):
+    md = project / "source/exosome-therapy.md"
+    old = "In recent years, authorities have penalized exosome products with exaggerated\n  claims."
+    assert old in md.read_text(encoding="utf-8")
+    md.write_text(md.read_text(encoding="utf-8").replace(old, old.replace("In recent years", "Recently")),
+                  encoding="utf-8")
+    before = {e.msgid: e.msgstr for e in polib.pofile(str(project / ZH_PO))}
+    assert run(project, "extract").returncode == 0
+    assert run(project, "update").returncode == 0
+
+    catalog = polib.pofile(str(project / ZH_PO))
+    fuzzy = catalog.fuzzy_entries()
+    assert len(fuzzy) == 1
+    entry = fuzzy[0]
+    assert entry.msgid == "Recently, authorities have penalized exosome products with exaggerated claims."
+    assert entry.previous_msgid == "In recent years, authorities have penalized exosome products with exaggerated claims."
+    assert entry.msgstr == before[entry.previous_msgid]
+    assert len(catalog.translated_entries()) == len(before) - 1  # all but the fuzzy one
+
+    check = run(project, "check")
+    assert check.returncode == 1
+    assert "1 fuzzy" in check.stdout and "[fuzzy] 'Recently, authorities" in check.stdout
+    build = run(project, "build")
+    assert build.returncode == 1 and "refused" in build.stderr
+    assert not (project / "output").exists()
+    draft = run(project, "build", "--draft")
+    assert draft.returncode == 0, draft.stderr
+    zh_page = (project / "output/site/zh-tw/exosome-therapy.html").read_text(encoding="utf-8")
+    assert 'class="draft"' in zh_page
+    # An unreviewed translation is never shown: the page falls back to the source text.
+    assert "Recently, authorities have penalized" in zh_page
+
+
+def test_removed_text_becomes_obsolete_and_returns_with_its_text(project):
+    md = project / "source/exosome-therapy.md"
+    original = md.read_text(encoding="utf-8")
+    removed = "- In recent years, authorities have penalized exosome products with exaggerated\n  claims.\n"
+    md.write_text(original.replace(removed, ""), encoding="utf-8")
+    run(project, "extract"), run(project, "update")
+    text = (project / ZH_PO).read_text(encoding="utf-8")
+    assert '#~ msgid ""\n#~ "In recent years, authorities have penalized' in text
+
+    md.write_text(original, encoding="utf-8")
+    run(project, "extract"), run(project, "update")
+    assert (project / ZH_PO).read_bytes() == (REPO / ZH_PO).read_bytes()
+
+    md.write_text(original.replace(removed, ""), encoding="utf-8")
+    run(project, "extract"), run(project, "update", "--no-obsolete")
+    assert "#~" not in (project / ZH_PO).read_text(encoding="utf-8")
+
+
+def test_init_starts_a_valid_catalog_that_neither_blocks_nor_is_published(project):
+    result = run(project, "init", "ja")
+    assert result.returncode == 0, result.stderr
+    ja = project / "locales/ja/LC_MESSAGES/messages.po"
+    header = polib.pofile(str(ja)).metadata
+    assert header["Language"] == "ja" and header["Plural-Forms"] == "nplurals=1; plural=0;"
+    msgfmt = subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(ja)], capture_output=True, text=True)
+    assert msgfmt.returncode == 0, msgfmt.stderr
+
+    check = run(project, "check")
+    assert check.returncode == 0, check.stdout
+    assert "ja (not published): 0 translated, 0 fuzzy" in check.stdout
+    assert run(project, "build").returncode == 0
+    assert not (project / "output/site/ja").exists()
+    assert not list((project / "output/print").glob("*.ja.pdf"))
+
+    again = run(project, "init", "ja")
+    assert again.returncode == 2 and "already exists" in again.stderr

@@ -1,0 +1,108 @@
+"""Bad input is refused with exit 2 and one line naming the file and line; good new input needs no code."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import ZH_PO, run
+
+DOC = "source/exosome-therapy.md"
+
+
+def replace(project, path, old, new):
+    file = project / path
+    text = file.read_text(encoding="utf-8")
+    assert old in text, old
+    file.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def assert_one_line_error(result, where: str, words: str):
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert lines[0].startswith(f"error: {where}"), lines[0]
+    assert words in lines[0], lines[0]
+
+
+BAD_SOURCES = [
+    ("title: What is", "title: [What is", f"{DOC}:2:", "not valid YAML"),
+    ("last_reviewed: 2026-11-27", "last_reviewed: 2026-11-27\nreviewd_by: Dr. X", f"{DOC}:7:",
+     "unknown front-matter field 'reviewd_by'"),
+    ("last_reviewed: 2026-11-27", "last_reviewed: next week", f"{DOC}:6:", "must be a date"),
+    ("    tokens: [FDA, 2019]", "    tokens: [FDA, 2018]", f"{DOC}:20:", "token '2018' is not in its text"),
+    ("## Are exosomes legal in Taiwan?", "#### Are exosomes legal in Taiwan?", f"{DOC}:105:", "level-4 heading"),
+    ("## Neutral consumer perspective", "<div>Neutral</div>", f"{DOC}:120:", "raw HTML is not allowed"),
+    ("Taiwan manages exosomes under two tracks", "Taiwan <b>manages</b> exosomes under two tracks", f"{DOC}:107:",
+     "raw HTML '<b>' is not allowed"),
+    ("### What are exosomes?\n\nExosomes are nanoscale", "### What are exosomes?\n\n```\ncode\n```\n\nExosomes are nanoscale",
+     f"{DOC}:138:", "unsupported Markdown: fence"),
+]
+
+
+@pytest.mark.parametrize("old, new, where, words", BAD_SOURCES, ids=[b[3].split("'")[0][:20] for b in BAD_SOURCES])
+def test_a_bad_source_is_refused_in_one_line(project, old, new, where, words):
+    replace(project, DOC, old, new)
+    for command in ("extract", "check", "build"):
+        assert_one_line_error(run(project, command), where, words)
+    assert not (project / "output").exists()
+
+
+def test_a_missing_disclaimer_is_refused(project):
+    replace(project, DOC, "disclaimer: >-\n  This page is a neutral compilation of information for reference only, not\n"
+                          "  medical advice, and does not constitute any treatment commitment.\n", "")
+    assert_one_line_error(run(project, "build"), f"{DOC}:2:", "front matter has no 'disclaimer'")
+
+
+def test_a_broken_catalog_is_refused_with_its_line(project):
+    replace(project, ZH_PO, 'msgid "At a glance"', 'msgid "At a glance')
+    result = run(project, "check")
+    assert_one_line_error(result, str(ZH_PO) + ":", "not a valid PO file")
+    assert re.match(rf"error: {re.escape(str(ZH_PO))}:\d+:", result.stderr)
+
+
+def test_a_broken_template_is_refused_with_its_line(project):
+    replace(project, "templates/page.html", "{{ content.key_facts(doc) }}", "{{ content.key_facts(doc) }")
+    assert_one_line_error(run(project, "build"), "templates/page.html:", "template error")
+
+
+def test_bad_config_and_locales_are_refused(project):
+    assert_one_line_error(run(project, "init", "xx_YY"), "command line:", "unknown locale 'xx_YY'")
+    (project / "locales/LINGUAS").write_text("zh_TW\nfr\n")
+    assert_one_line_error(run(project, "build"), "locales/LINGUAS:2:", "fr is listed but")
+    replace(project, "site.toml", 'site_url = "https://', 'site_url = "ftp://')
+    assert_one_line_error(run(project, "build"), "site.toml:2:", "site_url must be an absolute http(s) URL")
+
+
+def test_usage_errors_exit_2(project):
+    assert run(project).returncode == 2
+    assert run(project, "publish").returncode == 2
+    assert run(project, "init").returncode == 2
+    help_text = run(project, "--help").stdout
+    for command in ("extract", "update", "init", "check", "build"):
+        assert command in help_text
+
+
+def test_a_leaflet_over_its_page_budget_fails_clearly(project):
+    replace(project, DOC, "next_review: 2027-11-27", "next_review: 2027-11-27\npage_budget: 1")
+    assert_one_line_error(run(project, "build"), f"{DOC}:", "leaflet needs 2 pages; its budget is 1")
+
+
+def test_a_second_document_becomes_a_second_set_of_pages_and_leaflets(project):
+    text = (project / DOC).read_text(encoding="utf-8")
+    second = text.replace("title: What is Exosome Therapy?", "title: Exosomes, a second leaflet?")
+    (project / "source/exosomes-again.md").write_text(second, encoding="utf-8")
+    assert run(project, "extract").returncode == 0
+    assert run(project, "update").returncode == 0
+    check = run(project, "check")
+    # msgmerge offers the first document's title as a fuzzy match: not published until reviewed.
+    assert check.returncode == 1 and "[fuzzy] 'Exosomes, a second leaflet?" in check.stdout
+    draft = run(project, "build", "--draft")
+    assert draft.returncode == 0, draft.stderr
+    for lang in ("en", "zh-tw"):
+        assert (project / f"output/site/{lang}/exosomes-again.html").exists()
+        assert (project / f"output/print/exosomes-again.{lang}.pdf").exists()
+    index = (project / "output/site/index.html").read_text(encoding="utf-8")
+    assert "Exosomes, a second leaflet?" in index and "exosome-therapy.html" in index
