@@ -1,21 +1,25 @@
-"""Web pages: one HTML page per document and language, plus the language-chooser index."""
+"""Web pages: a page per document and language, the language chooser (the x-default), a 404 page
+per language, the sitemap and robots.txt. Every URL given to search engines is absolute."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
 
 from jinja2 import Environment
+from markupsafe import Markup
 
 from . import render
 from .locales import Lang
-from .source import Document
+from .source import BulletList, Document
 
 
 @dataclass(frozen=True)
 class Link:
     lang: Lang
     href: str  # relative to the page that links
-    url: str  # absolute, for canonical, hreflang and QR codes
+    url: str  # absolute, for canonical, hreflang, the sitemap and QR codes
 
 
 def page_path(lang: Lang, slug: str) -> str:
@@ -26,17 +30,76 @@ def leaflet_name(lang: Lang, slug: str) -> str:
     return f"{slug}.{lang.url}.pdf"
 
 
-def page_url(site_url: str, lang: Lang, slug: str) -> str:
-    return site_url + page_path(lang, slug)
+def alternates(site_url: str, langs: list[Lang], slug: str) -> list[Link]:
+    return [Link(lang, f"../{page_path(lang, slug)}", site_url + page_path(lang, slug)) for lang in langs]
 
 
-def render_page(env: Environment, doc: Document, lang: Lang, langs: list[Lang], site_url: str, **context) -> str:
-    alternates = [Link(other, f"../{page_path(other, doc.slug)}", page_url(site_url, other, doc.slug))
-                  for other in langs]
-    page = {"url": page_url(site_url, lang, doc.slug), "root": "../", "alternates": alternates,
-            "leaflet": leaflet_name(lang, doc.slug)}
-    return render.render_template(env, "page.html", doc=doc, lang=lang, page=page, site_url=site_url, **context)
+def render_page(env: Environment, localizer: render.Localizer, doc: Document, lang: Lang, langs: list[Lang],
+                site_url: str, **context) -> str:
+    links = alternates(site_url, langs, doc.slug)
+    url = site_url + page_path(lang, doc.slug)
+    page = {"url": url, "root": "../", "alternates": links, "leaflet": leaflet_name(lang, doc.slug)}
+    data = structured_data(localizer, doc, lang, url, context["publisher"])
+    return render.render_template(env, "page.html", doc=doc, lang=lang, page=page, site_url=site_url,
+                                  structured_data=data, **context)
+
+
+def structured_data(localizer: render.Localizer, doc: Document, lang: Lang, url: str, publisher: str) -> Markup:
+    """JSON-LD: the page as a MedicalWebPage, its FAQ as a FAQPage, in the page's language."""
+    def answer(blocks) -> str:
+        return " ".join(localizer.plain(item) for block in blocks
+                        for item in (block.items if isinstance(block, BulletList) else (block,)))
+    page = {
+        "@type": "MedicalWebPage",
+        "@id": url,
+        "url": url,
+        "inLanguage": lang.bcp47,
+        "name": localizer.plain(doc.title),
+        "description": localizer.plain(doc.description),
+        "lastReviewed": doc.last_reviewed.isoformat(),
+        "about": {"@type": "Thing", "name": localizer.plain(doc.title)},
+        "publisher": {"@type": "Organization", "name": publisher},
+        "citation": [ref.url for ref in doc.sources if ref.url],
+    }
+    if doc.reviewed_by:
+        page["reviewedBy"] = {"@type": "Person", "name": doc.reviewed_by}
+    graph = [page]
+    if doc.faq:
+        graph.append({
+            "@type": "FAQPage",
+            "@id": url + "#faq",
+            "inLanguage": lang.bcp47,
+            "mainEntity": [{"@type": "Question", "name": localizer.plain(q.question),
+                            "acceptedAnswer": {"@type": "Answer", "text": answer(q.answer)}}
+                           for q in doc.faq.questions],
+        })
+    text = json.dumps({"@context": "https://schema.org", "@graph": graph}, ensure_ascii=False, indent=1)
+    # Inside <script>, only "</" could end the element early; translations are untrusted.
+    return Markup(text.replace("</", "<\\/"))
 
 
 def render_index(env: Environment, lang: Lang, groups: list[dict], **context) -> str:
     return render.render_template(env, "index.html", lang=lang, groups=groups, **context)
+
+
+def render_404(env: Environment, lang: Lang, **context) -> str:
+    return render.render_template(env, "404.html", lang=lang, **context)
+
+
+def sitemap(site_url: str, langs: list[Lang], slugs: list[str]) -> str:
+    """Every page with its alternates (hreflang), sorted, so the file is stable."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">']
+    entries = sorted((link.url, slug) for slug in slugs for link in alternates(site_url, langs, slug))
+    lines.append(f"  <url>\n    <loc>{escape(site_url)}</loc>\n  </url>")  # the language chooser
+    for url, slug in entries:
+        lines.append(f"  <url>\n    <loc>{escape(url)}</loc>")
+        for link in alternates(site_url, langs, slug):
+            lines.append(f'    <xhtml:link rel="alternate" hreflang="{link.lang.bcp47}" href={quoteattr(link.url)}/>')
+        lines.append(f'    <xhtml:link rel="alternate" hreflang="x-default" href={quoteattr(site_url)}/>\n  </url>')
+    lines.append("</urlset>\n")
+    return "\n".join(lines)
+
+
+def robots(site_url: str) -> str:
+    return f"User-agent: *\nAllow: /\n\nSitemap: {site_url}sitemap.xml\n"

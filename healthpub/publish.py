@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gettext
+import hashlib
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -60,9 +61,9 @@ def build(project: Project, state: State, draft: bool = False) -> list[Path]:
 
 
 def _render_all(project: Project, state: State, langs: list[Lang], staging: Path, draft: bool) -> None:
-    (staging / "site").mkdir(parents=True)
-    (staging / "print").mkdir()
-    shutil.copyfile(project.templates_dir / "site.css", staging / "site" / "site.css")
+    site, prints = staging / "site", staging / "print"
+    css = _asset(project.templates_dir / "site.css", site)
+    common = {"publisher": project.publisher, "site_url": project.site_url, "draft": draft}
     groups = []
     for lang in langs:
         translations = state.translations.get(lang.code, gettext.NullTranslations())
@@ -71,20 +72,34 @@ def _render_all(project: Project, state: State, langs: list[Lang], staging: Path
         localizer = render.Localizer(translations)
         items = []
         for doc in state.documents:
-            context = {"publisher": project.publisher, "draft": draft}
-            html = pages.render_page(env, doc, lang, langs, project.site_url, **context)
-            _write(staging / "site" / pages.page_path(lang, doc.slug), html.encode("utf-8"))
-            url = pages.page_url(project.site_url, lang, doc.slug)
+            html = pages.render_page(env, localizer, doc, lang, langs, css=css, **common)
+            _write(site / pages.page_path(lang, doc.slug), html.encode("utf-8"))
+            url = project.site_url + pages.page_path(lang, doc.slug)
             leaflet = leaflets.render_leaflet(env, doc, lang, font, project.templates_dir, page_url=url,
-                                      qr_svg=leaflets.qr_svg(url), keywords=localizer.plain(doc.title),
-                                      **context)
-            _write(staging / "print" / pages.leaflet_name(lang, doc.slug), leaflet.pdf)
-            _write(staging / "site" / lang.url / pages.leaflet_name(lang, doc.slug), leaflet.pdf)
+                                              qr_svg=leaflets.qr_svg(url), keywords=localizer.plain(doc.title),
+                                              **common)
+            _write(prints / pages.leaflet_name(lang, doc.slug), leaflet.pdf)
+            _write(site / lang.url / pages.leaflet_name(lang, doc.slug), leaflet.pdf)
             items.append({"href": pages.page_path(lang, doc.slug), "title": localizer.plain(doc.title)})
         groups.append({"lang": lang, "pages": items})
+        not_found = pages.render_404(env, lang, css=css, **common).encode("utf-8")
+        _write(site / lang.url / "404.html", not_found)
+        if lang == project.source_lang:
+            _write(site / "404.html", not_found)
     source_env = render.environment(project, project.source_lang, gettext.NullTranslations())
-    index = pages.render_index(source_env, project.source_lang, groups, publisher=project.publisher)
-    _write(staging / "site" / "index.html", index.encode("utf-8"))
+    index = pages.render_index(source_env, project.source_lang, groups, css=css, **common)
+    _write(site / "index.html", index.encode("utf-8"))
+    slugs = [doc.slug for doc in state.documents]
+    _write(site / "sitemap.xml", pages.sitemap(project.site_url, langs, slugs).encode("utf-8"))
+    _write(site / "robots.txt", pages.robots(project.site_url).encode("utf-8"))
+
+
+def _asset(path: Path, site: Path) -> str:
+    """Copy a file into site/assets/ under a content-hashed name, so it can be cached forever."""
+    data = path.read_bytes()
+    name = f"assets/{path.stem}.{hashlib.sha256(data).hexdigest()[:12]}{path.suffix}"
+    _write(site / name, data)
+    return name
 
 
 def _write(path: Path, data: bytes) -> None:

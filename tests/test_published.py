@@ -78,7 +78,8 @@ def test_pages_and_leaflets_declare_their_language(built, lang, doc):
 def test_every_html_file_has_a_bcp47_lang_and_every_pdf_a_lang(built):
     html_files = list((built / "output/site").rglob("*.html"))
     pdf_files = list((built / "output/print").glob("*.pdf"))
-    assert len(html_files) == len(LANGS) * len(DOCS) + 1  # + the language chooser
+    # A page per document and language, a 404 page per language, the chooser and the root 404 page.
+    assert len(html_files) == len(LANGS) * len(DOCS) + len(LANGS) + 2
     assert len(pdf_files) == len(LANGS) * len(DOCS)
     for path in html_files:
         assert re.search(r'<html lang="[a-z]{2,3}(-[A-Za-z0-9]{2,8})*">', path.read_text(encoding="utf-8")), path
