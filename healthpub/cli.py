@@ -80,7 +80,7 @@ def cmd_build(project: Project, args) -> int:
         _print_reports(blocking, stream=sys.stderr)
         print("refused: nothing was published; fix the errors above or build with --draft", file=sys.stderr)
         return 1
-    files = publish.build(project, state, draft=bool(blocking) and args.draft)
+    files = publish.build(project, state, draft=args.draft)
     print(f"published {len(files)} files into {project.output_dir}" + (" (DRAFT)" if blocking else ""))
     return 0
 

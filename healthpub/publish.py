@@ -9,6 +9,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import polib
+
 from . import catalogs, checks, extract, fonts, leaflets, pages, render, source
 from .config import Project
 from .errors import InputError
@@ -21,6 +23,7 @@ class State:
 
     documents: list[source.Document]
     reports: list[checks.Report]
+    catalogs: dict[str, polib.POFile] = field(default_factory=dict)
     translations: dict[str, gettext.NullTranslations] = field(default_factory=dict)
 
     def blocking(self) -> list[checks.Report]:
@@ -41,6 +44,7 @@ def gather(project: Project) -> State:
         catalog = catalogs.load(path)
         state.reports.append(checks.check(catalog, path, lang, template, documents, glossary,
                                           lang.code in published))
+        state.catalogs[lang.code] = catalog
         state.translations[lang.code] = catalogs.translations(catalog)
     return state
 
@@ -63,26 +67,29 @@ def build(project: Project, state: State, draft: bool = False) -> list[Path]:
 def _render_all(project: Project, state: State, langs: list[Lang], staging: Path, draft: bool) -> None:
     site, prints = staging / "site", staging / "print"
     css = _asset(project.templates_dir / "site.css", site)
-    common = {"publisher": project.publisher, "site_url": project.site_url, "draft": draft}
+    # Only the locales that failed their check are marked as drafts.
+    drafts = {report.lang.code for report in state.blocking()} if draft else set()
+    common = {"publisher": project.publisher, "site_url": project.site_url}
     groups = []
     for lang in langs:
+        context = {**common, "draft": lang.code in drafts}
         translations = state.translations.get(lang.code, gettext.NullTranslations())
         env = render.environment(project, lang, translations)
         font = fonts.find(project.font_family(lang))
         localizer = render.Localizer(translations)
         items = []
         for doc in state.documents:
-            html = pages.render_page(env, localizer, doc, lang, langs, css=css, **common)
+            html = pages.render_page(env, localizer, doc, lang, langs, css=css, **context)
             _write(site / pages.page_path(lang, doc.slug), html.encode("utf-8"))
             url = project.site_url + pages.page_path(lang, doc.slug)
             leaflet = leaflets.render_leaflet(env, doc, lang, font, project.templates_dir, page_url=url,
                                               qr_svg=leaflets.qr_svg(url), keywords=localizer.plain(doc.title),
-                                              **common)
+                                              **context)
             _write(prints / pages.leaflet_name(lang, doc.slug), leaflet.pdf)
             _write(site / lang.url / pages.leaflet_name(lang, doc.slug), leaflet.pdf)
             items.append({"href": pages.page_path(lang, doc.slug), "title": localizer.plain(doc.title)})
         groups.append({"lang": lang, "pages": items})
-        not_found = pages.render_404(env, lang, css=css, **common).encode("utf-8")
+        not_found = pages.render_404(env, lang, css=css, **context).encode("utf-8")
         _write(site / lang.url / "404.html", not_found)
         if lang == project.source_lang:
             _write(site / "404.html", not_found)

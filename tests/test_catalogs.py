@@ -90,6 +90,8 @@ def test_a_changed_sentence_turns_fuzzy_keeping_its_translation_and_blocks_publi
     assert draft.returncode == 0, draft.stderr
     zh_page = (project / "output/site/zh-tw/exosome-therapy.html").read_text(encoding="utf-8")
     assert 'class="draft"' in zh_page
+    en_page = (project / "output/site/en/exosome-therapy.html").read_text(encoding="utf-8")
+    assert 'class="draft"' not in en_page  # only the failing locale is marked
     # An unreviewed translation is never shown: the page falls back to the source text.
     assert "Recently, authorities have penalized" in zh_page
 
