@@ -1,18 +1,24 @@
-# `make build` and `make test` each set everything up first: system packages, then .venv.
+# `make build` and `make test` each set everything up first: system packages, then .venv and
+# node_modules (the HTML checker of the browser tests). `make serve` previews the site while you edit.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+PORT ?= 8000
 
-.PHONY: build test setup system clean
+.PHONY: build test serve setup system clean
 
 build: setup
-	$(PY) pipeline.py build
+	$(PY) pipeline.py build $(BUILD_ARGS)
 
 test: setup
 	$(PY) -m pytest
 
-setup: system $(STAMP)
+serve: setup
+	$(PY) pipeline.py serve --port $(PORT)
+
+setup: system $(STAMP) $(NODE_STAMP)
 
 system:
 	@sh scripts/system-packages.sh
@@ -21,6 +27,12 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+# vnu.jar from package-lock.json, whenever node_modules is missing or older than the lock.
+# --ignore-scripts: vnu-jar's postinstall would download a Java runtime; Debian's runs it.
+$(NODE_STAMP): package-lock.json | system
+	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
 clean:

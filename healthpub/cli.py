@@ -1,4 +1,4 @@
-"""The command line: `pipeline.py {extract,update,init,check,build}`.
+"""The command line: `pipeline.py {extract,update,init,check,build,serve}`.
 
 Exit codes: 0 success; 1 a check failed or publishing was refused (the findings are printed);
 2 bad input or usage (one line: file:line: what is wrong).
@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import catalogs, extract, publish, source
+from . import catalogs, extract, publish, serve, source
 from .config import Project, load_project
 from .errors import InputError
 from .locales import parse_lang
@@ -31,6 +31,12 @@ def main(argv: list[str] | None = None) -> int:
     cmd.add_argument("--format", choices=("text", "json"), default="text")
     cmd = commands.add_parser("build", help="render pages and leaflets into output/, if every published locale passes")
     cmd.add_argument("--draft", action="store_true", help="publish even unreviewed catalogs, marked as drafts")
+    cmd.add_argument("--force", action="store_true", help="ignore the caches: re-subset fonts, re-render every leaflet")
+    cmd.add_argument("--shard", type=_shard, default=(1, 1), metavar="I/N",
+                     help="render the leaflets of every N-th document from the I-th (for CI matrices)")
+    cmd = commands.add_parser("serve", help="preview output/site on 127.0.0.1, rebuilding it when a source changes")
+    cmd.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000; 0 picks a free one)")
+    cmd.add_argument("--draft", action="store_true", help="build unreviewed catalogs too, marked as drafts")
     args = parser.parse_args(argv)
     try:
         project = load_project(Path("."))
@@ -65,6 +71,7 @@ def cmd_init(project: Project, args) -> int:
 
 def cmd_check(project: Project, args) -> int:
     state = publish.gather(project)
+    publish.write_report(project, state)
     if args.format == "json":
         print(json.dumps({"publishable": not state.blocking(), "locales": [r.as_dict() for r in state.reports]},
                          ensure_ascii=False, indent=2))
@@ -78,11 +85,33 @@ def cmd_build(project: Project, args) -> int:
     blocking = state.blocking()
     if blocking and not args.draft:
         _print_reports(blocking, stream=sys.stderr)
-        print("refused: nothing was published; fix the errors above or build with --draft", file=sys.stderr)
+        report = publish.write_report(project, state)
+        print(f"refused: nothing was published; fix the errors above or build with --draft "
+              f"(review report: {report}/index.html)", file=sys.stderr)
         return 1
-    files = publish.build(project, state, draft=args.draft)
-    print(f"published {len(files)} files into {project.output_dir}" + (" (DRAFT)" if blocking else ""))
+    progress = _progress if sys.stderr.isatty() else None  # a bar on a terminal, quiet in CI
+    result = publish.build(project, state, draft=args.draft, force=args.force, progress=progress, shard=args.shard)
+    status = f"{len(result.written)} changed" if result.written else "up to date, nothing rewritten"
+    print(f"{project.output_dir}: {len(result.files)} files, {status}; leaflets of {result.rendered} documents rendered"
+          + (" (DRAFT)" if blocking and args.draft else ""))
     return 0
+
+
+def _shard(text: str) -> tuple[int, int]:
+    index, _, count = text.partition("/")
+    if not (index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
+        raise argparse.ArgumentTypeError(f"expected I/N with 1 <= I <= N, such as 2/4, not {text!r}")
+    return int(index), int(count)
+
+
+def _progress(done: int, total: int) -> None:
+    bar = "#" * (30 * done // total)
+    print(f"\rrendering leaflets [{bar:<30}] {done}/{total}", end="\n" if done == total else "", file=sys.stderr)
+
+
+def cmd_serve(project: Project, args) -> int:
+    # Each rebuild is `pipeline.py build [--draft]`, exactly as a user would run it.
+    return serve.serve(project, args.port, build=lambda: main(["build"] + ["--draft"] * args.draft))
 
 
 def _print_reports(reports: list, stream=sys.stdout) -> None:
@@ -96,4 +125,5 @@ def _print_reports(reports: list, stream=sys.stdout) -> None:
             print(f"  {finding}", file=stream)
 
 
-COMMANDS = {"extract": cmd_extract, "update": cmd_update, "init": cmd_init, "check": cmd_check, "build": cmd_build}
+COMMANDS = {"extract": cmd_extract, "update": cmd_update, "init": cmd_init, "check": cmd_check, "build": cmd_build,
+            "serve": cmd_serve}

@@ -39,6 +39,11 @@ class Project:
         return self.root / "output"
 
     @property
+    def cache_dir(self) -> Path:
+        """Subset fonts and rendered PDFs, keyed by content hashes; safe to delete."""
+        return self.root / ".cache"
+
+    @property
     def pot_path(self) -> Path:
         return self.locales_dir / "messages.pot"
 

@@ -15,6 +15,10 @@ class InputError(Exception):
         self.message = message
         self.hint = hint
 
+    def __reduce__(self):
+        # Rebuilt from its fields when it crosses a process boundary (parallel rendering).
+        return (InputError, (self.path, self.line, self.message, self.hint))
+
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else str(self.path)
         text = f"{where}: {self.message}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 from typing import IO, Iterator
 
@@ -23,7 +24,7 @@ from .errors import InputError
 def extract_source(fileobj: IO[bytes], keywords, comment_tags, options) -> Iterator[tuple]:
     """Babel extraction method for source documents, registered as `healthdoc`."""
     path = Path(getattr(fileobj, "name", "<source>"))
-    doc = source.parse(fileobj.read().decode("utf-8"), path)
+    doc = source.parse(source.decode(fileobj.read(), path), path)
     tokens = {fact.segment: fact.tokens for fact in doc.key_facts}
     for seg in doc.segments():
         comments = [source.KIND_NOTES[seg.kind]]
@@ -65,7 +66,14 @@ def build_template(project: Project, documents: list[source.Document]) -> Catalo
 def _creation_date(documents: list[source.Document]) -> dt.datetime:
     # Derived from the inputs, not the clock, so that the same sources give a byte-identical POT.
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+    if epoch:
+        # ASCII digits: str.isdigit() accepts "²", which int() refuses. A malformed value is an error,
+        # not a traceback nor silently ignored (as reproducible-builds.org asks).
+        try:
+            if re.fullmatch(r"[0-9]{1,15}", epoch):
+                return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+        except (ValueError, OverflowError, OSError):  # after the year 9999
+            pass
+        raise InputError("SOURCE_DATE_EPOCH", None, f"must be whole seconds since 1970-01-01, not {epoch!r}")
     newest = max((d.last_reviewed for d in documents), default=dt.date(2000, 1, 1))
     return dt.datetime.combine(newest, dt.time(), dt.timezone.utc)

@@ -34,13 +34,14 @@ def alternates(site_url: str, langs: list[Lang], slug: str) -> list[Link]:
     return [Link(lang, f"../{page_path(lang, slug)}", site_url + page_path(lang, slug)) for lang in langs]
 
 
-def render_page(env: Environment, localizer: render.Localizer, doc: Document, lang: Lang, langs: list[Lang],
-                site_url: str, **context) -> str:
+def render_page(env: Environment, localizer: render.Localizer, doc: Document, langs: list[Lang], site_url: str,
+                **context) -> str:
+    lang = localizer.lang
     links = alternates(site_url, langs, doc.slug)
     url = site_url + page_path(lang, doc.slug)
     page = {"url": url, "root": "../", "alternates": links, "leaflet": leaflet_name(lang, doc.slug)}
     data = structured_data(localizer, doc, lang, url, context["publisher"])
-    return render.render_template(env, "page.html", doc=doc, lang=lang, page=page, site_url=site_url,
+    return render.render_template(env, "page.html", localizer, doc=doc, lang=lang, page=page, site_url=site_url,
                                   structured_data=data, **context)
 
 
@@ -78,12 +79,12 @@ def structured_data(localizer: render.Localizer, doc: Document, lang: Lang, url:
     return Markup(text.replace("</", "<\\/"))
 
 
-def render_index(env: Environment, lang: Lang, groups: list[dict], **context) -> str:
-    return render.render_template(env, "index.html", lang=lang, groups=groups, **context)
+def render_index(env: Environment, localizer: render.Localizer, groups: list[dict], **context) -> str:
+    return render.render_template(env, "index.html", localizer, lang=localizer.lang, groups=groups, **context)
 
 
-def render_404(env: Environment, lang: Lang, **context) -> str:
-    return render.render_template(env, "404.html", lang=lang, **context)
+def render_404(env: Environment, localizer: render.Localizer, **context) -> str:
+    return render.render_template(env, "404.html", localizer, lang=localizer.lang, **context)
 
 
 def sitemap(site_url: str, langs: list[Lang], slugs: list[str]) -> str:

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import gettext
 import hashlib
+import importlib.metadata
 import os
 import shutil
+from concurrent.futures import ProcessPoolExecutor, TimeoutError
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polib
+from babel.messages.catalog import Catalog
 
-from . import catalogs, checks, extract, fonts, leaflets, pages, render, source
+from . import catalogs, checks, extract, fonts, leaflets, pages, render, report, source
 from .config import Project
 from .errors import InputError
 from .locales import Lang
+
+RENDER_TIMEOUT = 120  # seconds one leaflet may take
+# Anything that changes how the same HTML becomes a PDF invalidates the cached PDFs: the code of
+# that step and WeasyPrint's version.
+VERSIONS = (Path(__file__).with_name("pdf.py").read_bytes() + importlib.metadata.version("weasyprint").encode())
 
 
 @dataclass
@@ -22,6 +30,7 @@ class State:
     """Everything a check or a build reads: documents, the current template, each catalog's report."""
 
     documents: list[source.Document]
+    template: Catalog  # the messages the sources and templates need now
     reports: list[checks.Report]
     catalogs: dict[str, polib.POFile] = field(default_factory=dict)
     translations: dict[str, gettext.NullTranslations] = field(default_factory=dict)
@@ -38,7 +47,7 @@ def gather(project: Project) -> State:
     template = extract.build_template(project, documents)
     glossary = checks.load_glossary(project.glossary_path)
     published = {lang.code for lang in project.published_langs()}
-    state = State(documents, [])
+    state = State(documents, template, [])
     for lang in project.catalog_langs():
         path = project.po_path(lang.code)
         catalog = catalogs.load(path)
@@ -49,75 +58,210 @@ def gather(project: Project) -> State:
     return state
 
 
-def build(project: Project, state: State, draft: bool = False) -> list[Path]:
-    """Render pages and leaflets for the source language and every published locale into a staging
-    folder beside output/, then swap it in: output/ is never half-written."""
+@dataclass(frozen=True)
+class Result:
+    files: list[str]  # every file of output/, relative to it
+    written: list[str]  # those this build changed
+    rendered: int  # leaflets rendered (not taken from the cache)
+
+
+def build(project: Project, state: State, draft: bool = False, force: bool = False,
+          workers: int | None = None, progress=None, shard: tuple[int, int] = (1, 1)) -> Result:
+    """Render pages and leaflets for the source language and every published locale, then publish
+    them into output/ at once. Leaflets whose inputs did not change come from the cache. Shard i of
+    n renders the leaflets of every n-th document from the i-th (the pages, all of them, are cheap);
+    the shards' output/ folders merge by copying one over the other."""
     langs = [project.source_lang] + project.published_langs()
-    staging = project.root / "output.staging"
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        _render_all(project, state, langs, staging, draft)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    _swap(staging, project.output_dir)
-    return sorted(p.relative_to(project.root) for p in project.output_dir.rglob("*") if p.is_file())
-
-
-def _render_all(project: Project, state: State, langs: list[Lang], staging: Path, draft: bool) -> None:
-    site, prints = staging / "site", staging / "print"
-    css = _asset(project.templates_dir / "site.css", site)
     # Only the locales that failed their check are marked as drafts.
     drafts = {report.lang.code for report in state.blocking()} if draft else set()
+    files, leaflet_html = _render_html(project, state, langs, drafts)
+    index, count = shard
+    jobs = _leaflet_jobs(project, state.documents[index - 1::count], langs, leaflet_html, force)
+    rendered = 0
+    for job, pdfs, fresh in _render_pdfs(project, jobs, langs, force, workers, progress):
+        rendered += fresh
+        for (name, parts), pdf in zip(job.editions, pdfs):
+            files[f"print/{name}"] = pdf
+            if len(parts) == 1:  # a single-language leaflet is also offered beside its page
+                files[f"site/{langs[parts[0]].url}/{name}"] = pdf
+    files.update(_report_files(project, state))
+    written = _publish(files, project.output_dir)
+    return Result(sorted(files), written, rendered)
+
+
+def write_report(project: Project, state: State) -> Path:
+    """Only the review report, into output/report/ (for `check`, and for a build that was refused:
+    the reviewer needs it most then). The rest of output/ stays as it was."""
+    folder = project.output_dir / "report"
+    staging = project.output_dir / "report.staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    for name, data in _report_files(project, state).items():
+        (staging / name).parent.mkdir(parents=True, exist_ok=True)
+        (staging / name).write_bytes(data)
+    old = project.output_dir / "report.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if folder.exists():
+        os.rename(folder, old)
+    os.rename(staging / "report", folder)
+    shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(staging, ignore_errors=True)
+    return folder
+
+
+def _report_files(project: Project, state: State) -> dict[str, bytes]:
+    return {f"report/{name}": html.encode("utf-8") for name, html in report.render(project, state).items()}
+
+
+def _render_html(project: Project, state: State, langs: list[Lang], drafts: set[str]):
+    """Every page and every leaflet's HTML: cheap, so always done; the PDFs are what costs."""
+    files: dict[str, bytes] = {}
+    css = _asset(project.templates_dir / "site.css", files)
     common = {"publisher": project.publisher, "site_url": project.site_url}
+    env = render.environment(project)
+    localizers = {lang.code: render.Localizer(lang, state.translations.get(lang.code, gettext.NullTranslations()))
+                  for lang in langs}
+    leaflet_html: dict[tuple[str, str], str] = {}
     groups = []
     for lang in langs:
+        localizer = localizers[lang.code]
         context = {**common, "draft": lang.code in drafts}
-        translations = state.translations.get(lang.code, gettext.NullTranslations())
-        env = render.environment(project, lang, translations)
-        font = fonts.find(project.font_family(lang))
-        localizer = render.Localizer(translations)
         items = []
         for doc in state.documents:
-            html = pages.render_page(env, localizer, doc, lang, langs, css=css, **context)
-            _write(site / pages.page_path(lang, doc.slug), html.encode("utf-8"))
-            url = project.site_url + pages.page_path(lang, doc.slug)
-            leaflet = leaflets.render_leaflet(env, doc, lang, font, project.templates_dir, page_url=url,
-                                              qr_svg=leaflets.qr_svg(url), keywords=localizer.plain(doc.title),
-                                              **context)
-            _write(prints / pages.leaflet_name(lang, doc.slug), leaflet.pdf)
-            _write(site / lang.url / pages.leaflet_name(lang, doc.slug), leaflet.pdf)
+            html = pages.render_page(env, localizer, doc, langs, css=css, **context)
+            files[f"site/{pages.page_path(lang, doc.slug)}"] = html.encode("utf-8")
             items.append({"href": pages.page_path(lang, doc.slug), "title": localizer.plain(doc.title)})
+            leaflet_html[(doc.slug, lang.code)] = leaflets.render_html(
+                env, localizer, doc, project.site_url + pages.page_path(lang, doc.slug), project.font_family(lang),
+                **context)
         groups.append({"lang": lang, "pages": items})
-        not_found = pages.render_404(env, lang, css=css, **context).encode("utf-8")
-        _write(site / lang.url / "404.html", not_found)
+        not_found = pages.render_404(env, localizer, css=css, **context).encode("utf-8")
+        files[f"site/{lang.url}/404.html"] = not_found
         if lang == project.source_lang:
-            _write(site / "404.html", not_found)
-    source_env = render.environment(project, project.source_lang, gettext.NullTranslations())
-    index = pages.render_index(source_env, project.source_lang, groups, css=css, **common)
-    _write(site / "index.html", index.encode("utf-8"))
+            files["site/404.html"] = not_found
+    files["site/index.html"] = pages.render_index(env, localizers[project.source_lang.code], groups, css=css,
+                                                  **common).encode("utf-8")
     slugs = [doc.slug for doc in state.documents]
-    _write(site / "sitemap.xml", pages.sitemap(project.site_url, langs, slugs).encode("utf-8"))
-    _write(site / "robots.txt", pages.robots(project.site_url).encode("utf-8"))
+    files["site/sitemap.xml"] = pages.sitemap(project.site_url, langs, slugs).encode("utf-8")
+    files["site/robots.txt"] = pages.robots(project.site_url).encode("utf-8")
+
+    return files, leaflet_html
 
 
-def _asset(path: Path, site: Path) -> str:
-    """Copy a file into site/assets/ under a content-hashed name, so it can be cached forever."""
+def _leaflet_jobs(project: Project, documents: list[source.Document], langs: list[Lang],
+                  leaflet_html: dict[tuple[str, str], str], force: bool) -> list[leaflets.Job]:
+    """A job per document: a leaflet per language, and a bilingual edition (translation, then
+    source) per translation. Each font is cut down once to what all its leaflets use."""
+    texts: dict[str, list[str]] = {}
+    for doc in documents:
+        for lang in langs:
+            texts.setdefault(project.font_family(lang), []).append(
+                leaflets.visible_text(leaflet_html[(doc.slug, lang.code)]))
+    font_cache = project.cache_dir / "fonts"
+    if force:
+        shutil.rmtree(font_cache, ignore_errors=True)
+    faces = [face for family, parts in texts.items() for face in fonts.prepare(family, "".join(parts), font_cache)]
+    editions = [(i,) for i in range(len(langs))] + [(i, 0) for i in range(1, len(langs))]
+    return [leaflets.Job(
+        source=doc.path, budget=doc.page_budget,
+        htmls=tuple(leaflet_html[(doc.slug, lang.code)] for lang in langs),
+        labels=tuple(f"the {lang.code} leaflet" for lang in langs),
+        editions=tuple((".".join([doc.slug, *(langs[i].url for i in parts), "pdf"]), parts) for parts in editions),
+        base=project.templates_dir, fonts=fonts.faces_css(faces), allowed=(project.templates_dir, font_cache),
+    ) for doc in documents]
+
+
+def _check_glyphs(project: Project, job: leaflets.Job, langs: list[Lang]) -> None:
+    """No empty boxes: every character of a leaflet must be in its font (a cached PDF passed already)."""
+    for html, lang in zip(job.htmls, langs):
+        family = project.font_family(lang)
+        if gaps := fonts.missing(fonts.find(family), leaflets.visible_text(html)):
+            shown = " ".join(f"{c!r} U+{ord(c):04X}" for c in gaps[:5])
+            raise InputError(job.source, None, f"the {lang.code} leaflet has characters {family} cannot print: "
+                             f"{shown}", "change the text or set another font in site.toml [fonts]")
+
+
+def _render_pdfs(project: Project, jobs: list[leaflets.Job], langs: list[Lang], force: bool, workers: int | None,
+                 progress):
+    """Yields (job, its PDFs, whether they were rendered now): from the cache when the job's inputs
+    are unchanged, otherwise rendered across processes, one document per process at a time."""
+    cache = project.cache_dir / "pdf"
+    cache.mkdir(parents=True, exist_ok=True)
+    stylesheet = (project.templates_dir / "leaflet.css").read_bytes()
+    keys = [hashlib.sha256(b"\0".join([*(html.encode() for html in job.htmls), repr(job.editions).encode(),
+                                        job.fonts.encode(), stylesheet, str(job.budget).encode(), VERSIONS])
+                           ).hexdigest() for job in jobs]
+    todo = [(job, key) for job, key in zip(jobs, keys) if force or not (cache / key).is_dir()]
+    for job, _ in todo:
+        _check_glyphs(project, job, langs)
+    if todo:
+        from . import pdf  # WeasyPrint is imported only when there is something to render
+
+        with ProcessPoolExecutor(min(workers or os.cpu_count() or 1, len(todo)), initializer=pdf.limit_memory) as pool:
+            futures = [(job, key, pool.submit(pdf.write_pdfs, job)) for job, key in todo]
+            for done, (job, key, future) in enumerate(futures, 1):
+                try:
+                    pdfs = future.result(timeout=RENDER_TIMEOUT)
+                except TimeoutError:
+                    pool.shutdown(cancel_futures=True)
+                    raise InputError(job.source, None, f"its leaflets took over {RENDER_TIMEOUT} s to render") from None
+                except MemoryError:
+                    raise InputError(job.source, None, f"its leaflets need over {pdf.MEMORY_LIMIT >> 20} MB "
+                                     "to render") from None
+                _store(cache / key, pdfs)
+                if progress:
+                    progress(done, len(todo))
+    for stale in {p for p in cache.iterdir()} - {cache / key for key in keys}:
+        shutil.rmtree(stale, ignore_errors=True)  # the cache holds what the current output is made of
+    fresh = {key for _, key in todo}
+    for job, key in zip(jobs, keys):
+        yield job, [(cache / key / str(i)).read_bytes() for i in range(len(job.editions))], key in fresh
+
+
+def _store(folder: Path, pdfs: list[bytes]) -> None:
+    partial = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir()
+    for i, pdf in enumerate(pdfs):
+        (partial / str(i)).write_bytes(pdf)
+    shutil.rmtree(folder, ignore_errors=True)
+    os.rename(partial, folder)  # never a half-written entry in the cache
+
+
+def _asset(path: Path, files: dict[str, bytes]) -> str:
+    """A file under a content-hashed name in site/assets/, so that browsers may cache it forever."""
     data = path.read_bytes()
     name = f"assets/{path.stem}.{hashlib.sha256(data).hexdigest()[:12]}{path.suffix}"
-    _write(site / name, data)
+    files[f"site/{name}"] = data
     return name
 
 
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+def _publish(files: dict[str, bytes], output: Path) -> list[str]:
+    """Make output/ hold exactly `files`, swapped in whole: a build killed at any moment leaves the
+    previous output as it was. Unchanged files are hard-linked, not rewritten; if nothing changed,
+    nothing is touched. Returns the files that changed."""
+    current = {str(p.relative_to(output)): p for p in output.rglob("*") if p.is_file()} if output.exists() else {}
+    changed = [name for name, data in files.items()
+               if name not in current or current[name].stat().st_size != len(data) or current[name].read_bytes() != data]
+    if not changed and set(current) == set(files):
+        return []
+    staging = output.with_name(output.name + ".staging")
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        for name, data in files.items():
+            target = staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if name in changed:
+                target.write_bytes(data)
+            else:
+                os.link(current[name], target)
+        old = output.with_name(output.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if output.exists():
+            os.rename(output, old)
+        os.rename(staging, output)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return sorted(changed)
 
 
-def _swap(staging: Path, output: Path) -> None:
-    old = output.with_name(output.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if output.exists():
-        os.rename(output, old)
-    os.rename(staging, output)
-    shutil.rmtree(old, ignore_errors=True)

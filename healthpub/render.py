@@ -1,5 +1,5 @@
-"""Rendering shared by pages and leaflets: a Jinja2 environment per language, with the translated
-segments turned into safe HTML.
+"""Rendering shared by pages and leaflets: one Jinja2 environment for every language, with the
+translated segments turned into safe HTML.
 
 Translations are untrusted text. A segment's msgstr is parsed as Markdown inline markup with raw
 HTML and images disabled, so it can carry emphasis and links and nothing else; markdown-it refuses
@@ -12,8 +12,10 @@ import gettext
 import re
 
 from babel.dates import format_date
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound, TemplateSyntaxError
+from jinja2 import (Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound,
+                    TemplateSyntaxError, pass_context)
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markupsafe import Markup, escape
 
 from .config import Project
@@ -22,12 +24,25 @@ from .locales import Lang
 from .source import Segment
 
 _inline = MarkdownIt("commonmark", {"html": False}).disable("image")
+# A range or a measure ("30–150 nm", "2025–2026") must not break across lines: a reader could take
+# "30–" and "150 nm" for two things.
+_NUMBER = r"\d+(?:[.,]\d+)*"
+_UNIT = r"(?:nm|µm|mm|cm|kg|mg|mL|ml|%)"
+_UNBREAKABLE = re.compile(rf"{_NUMBER}\s?[–-]\s?{_NUMBER}(?:\s?{_UNIT})?|{_NUMBER}\s?{_UNIT}")
+
+
+def _text(renderer, tokens, index, options, env) -> str:
+    return _UNBREAKABLE.sub(r'<span class="nobr">\g<0></span>', escapeHtml(tokens[index].content))
+
+
+_inline.add_render_rule("text", _text)
 
 
 class Localizer:
-    """Looks a segment up in a language's translations."""
+    """A language's translations, as the templates use them."""
 
-    def __init__(self, translations: gettext.NullTranslations):
+    def __init__(self, lang: Lang, translations: gettext.NullTranslations):
+        self.lang = lang
         self.translations = translations
 
     def text(self, segment: Segment) -> str:
@@ -44,8 +59,28 @@ class Localizer:
         return "".join(t.content if t.type in ("text", "code_inline") else " " if "break" in t.type else ""
                        for t in tokens)
 
+    def date(self, value) -> str:
+        return format_date(value, "long", locale=self.lang.locale)
 
-def environment(project: Project, lang: Lang, translations: gettext.NullTranslations) -> Environment:
+    def context(self) -> dict:
+        """What a template rendered in this language gets: jinja2.ext.i18n's newstyle gettext
+        functions (found in the context, so one environment serves every language), and this."""
+        t = self.translations
+        return {
+            "localizer": self,
+            # Jinja2 would mark a translation as safe HTML; it is untrusted, so it is escaped, and
+            # the variables with it (Markup's % escapes them).
+            "gettext": pass_context(lambda _, message, **v: escape(t.gettext(message)) % v),
+            "pgettext": pass_context(lambda _, ctx, message, **v: escape(t.pgettext(ctx, message)) % v),
+            "ngettext": pass_context(lambda _, s, p, n, **v: escape(t.ngettext(s, p, n)) % {"num": n, **v}),
+            "npgettext": pass_context(lambda _, ctx, s, p, n, **v:
+                                      escape(t.npgettext(ctx, s, p, n)) % {"num": n, **v}),
+        }
+
+
+def environment(project: Project) -> Environment:
+    """The templates, compiled once per build for every language: the language comes with the
+    context (`Localizer.context()`), through these filters."""
     env = Environment(
         loader=FileSystemLoader(project.templates_dir),
         autoescape=True,
@@ -53,30 +88,24 @@ def environment(project: Project, lang: Lang, translations: gettext.NullTranslat
         extensions=["jinja2.ext.i18n"],
         keep_trailing_newline=True,
     )
-    # Jinja2 marks what gettext returns as safe HTML; a translation is untrusted, so escape it first.
-    env.install_gettext_callables(
-        gettext=_escaped(translations.gettext), ngettext=_escaped(translations.ngettext),
-        pgettext=_escaped(translations.pgettext), npgettext=_escaped(translations.npgettext), newstyle=True)
-    localizer = Localizer(translations)
+    env.install_null_translations(newstyle=True)  # replaced by each render's context
     env.filters.update(
-        t=localizer.html,
-        plain=lambda value: localizer.plain(value) if isinstance(value, Segment) else str(value),
-        date=lambda value: format_date(value, "long", locale=lang.locale),
+        t=pass_context(lambda context, segment: context["localizer"].html(segment)),
+        plain=pass_context(lambda context, value: context["localizer"].plain(value)
+                           if isinstance(value, Segment) else str(value)),
+        date=pass_context(lambda context, value: context["localizer"].date(value)),
         css_string=css_string,
         css_counters=css_counters,
     )
     return env
 
 
-def _escaped(lookup):
-    return lambda *args: escape(lookup(*args))
-
-
-def render_template(env: Environment, name: str, **context) -> str:
-    """Render a template; a missing or broken one is bad input, named by file and line."""
+def render_template(env: Environment, name: str, localizer: Localizer | None = None, **context) -> str:
+    """Render a template (in the localizer's language); a missing or broken template is bad input,
+    named by file and line."""
     folder = env.loader.searchpath[0]
     try:
-        return env.get_template(name).render(**context)
+        return env.get_template(name).render(**(localizer.context() if localizer else {}), **context)
     except TemplateNotFound as err:
         raise InputError(f"{folder}/{err.name}", None, "template not found") from None
     except TemplateSyntaxError as err:

@@ -165,16 +165,22 @@ _markdown = MarkdownIt("commonmark", {"html": True}).use(container_plugin, "faq"
 
 
 def load(path: Path) -> Document:
+    return parse(decode(path.read_bytes(), path), path)
+
+
+def decode(data: bytes, path: Path) -> str:
+    """A source file's text; shared with the Babel extractor so that both report bad bytes alike."""
     try:
-        text = path.read_bytes().decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as err:
-        line = path.read_bytes()[: err.start].count(b"\n") + 1
+        line = data[: err.start].count(b"\n") + 1
         raise InputError(path, line, "not valid UTF-8") from None
-    return parse(text, path)
 
 
 def parse(text: str, path: Path) -> Document:
-    text = text.replace("\r\n", "\n")
+    # A BOM (some Windows editors save one) is not text; every line ending becomes "\n", because
+    # markdown-it counts a lone "\r" as one too and the body's line numbers must agree.
+    text = re.sub(r"\r\n?", "\n", text.removeprefix("\ufeff"))
     match = re.match(r"---\n(.*?\n)---[ \t]*\n", text, re.S)
     if not match:
         raise InputError(path, 1, "no front matter", "start the file with a '---' line, the YAML fields, and '---'")
@@ -210,8 +216,8 @@ class _FrontMatter:
         self.node = node
         self.fields = {}
         for key, value in node.value:
-            if key.value not in _FRONT_KEYS:
-                raise InputError(path, _line(key), f"unknown front-matter field '{key.value}'",
+            if not isinstance(key, yaml.ScalarNode) or key.value not in _FRONT_KEYS:  # `? [a]` is a key too
+                raise InputError(path, _line(key), f"unknown front-matter field {_name(key)}",
                                  "fields are: " + ", ".join(sorted(_FRONT_KEYS)))
             self.fields[key.value] = value
         for key in _REQUIRED_KEYS:
@@ -236,15 +242,20 @@ class _FrontMatter:
     def date(self, key: str) -> dt.date:
         node = self.fields[key]
         try:
-            return dt.date.fromisoformat(str(node.value))
-        except (ValueError, TypeError):
-            raise InputError(self.path, _line(node), f"{key} must be a date such as 2026-11-27, not {node.value!r}") from None
+            if isinstance(node, yaml.ScalarNode):
+                return dt.date.fromisoformat(node.value)
+        except ValueError:
+            pass
+        raise InputError(self.path, _line(node), f"{key} must be a date such as 2026-11-27, not {_name(node)}")
 
     def page_budget(self) -> int:
         node = self.fields.get("page_budget")
         if node is None:
             return 2
-        if not (isinstance(node, yaml.ScalarNode) and str(node.value).isdigit() and int(node.value) > 0):
+        # ASCII digits, and not thousands of them: str.isdigit() accepts "²", which int() refuses,
+        # and int() refuses more than 4300 digits.
+        if not (isinstance(node, yaml.ScalarNode) and re.fullmatch(r"[0-9]{1,4}", node.value)
+                and int(node.value) > 0):
             raise InputError(self.path, _line(node), "page_budget must be a whole number of pages")
         return int(node.value)
 
@@ -258,7 +269,9 @@ class _FrontMatter:
         for item in node.value:
             if not isinstance(item, yaml.MappingNode):
                 raise InputError(self.path, _line(item), f"each entry of {key} must be a mapping")
-            items.append({k.value: v for k, v in item.value} | {"": item})
+            # A complex key (`? [a]`) names no field: "?" keeps it unknown, so that it is refused.
+            items.append({(k.value if isinstance(k, yaml.ScalarNode) and k.value else "?"): v
+                          for k, v in item.value} | {"": item})
         return items
 
     def key_facts(self) -> tuple[KeyFact, ...]:
@@ -307,18 +320,35 @@ def _front_matter(text: str, path: Path) -> _FrontMatter:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
-        raise InputError(path, mark.line + 2 if mark else 1, f"front matter is not valid YAML: {err.problem}") from None
+        raise InputError(path, _mark_line(mark) if mark else 1, f"front matter is not valid YAML: {err.problem}") from None
+    except yaml.reader.ReaderError as err:  # a control character: YAML allows none, not even quoted
+        raise InputError(path, text.count("\n", 0, err.position) + 2,
+                         f"front matter is not valid YAML: character U+{err.character:04X} is not allowed") from None
+    except RecursionError:  # PyYAML composes nested collections recursively
+        raise InputError(path, 2, "front matter is not valid YAML: nested too deeply") from None
     if not isinstance(node, yaml.MappingNode):
         raise InputError(path, 2, "front matter must be YAML fields such as 'title: …'")
     return _FrontMatter(node, path)
 
 
 def _line(node: yaml.Node) -> int:
-    # +1 for 1-based numbering, +1 for the opening '---'; a folded scalar's text starts on the next line.
-    line = node.start_mark.line + 2
+    # A folded scalar's text starts on the next line.
+    line = _mark_line(node.start_mark)
     if isinstance(node, yaml.ScalarNode) and node.style in (">", "|"):
         line += 1
     return line
+
+
+def _mark_line(mark: yaml.Mark) -> int:
+    # Counted in "\n"s, as editors and the body count: YAML's own `mark.line` also ends a line at
+    # U+0085, U+2028 and U+2029, which pasted text may hold. +1 for 1-based numbering, +1 for the
+    # opening '---'.
+    return mark.buffer.count("\n", 0, mark.index) + 2
+
+
+def _name(node: yaml.Node) -> str:
+    """A node as messages name it: a scalar's text, quoted, else its kind."""
+    return repr(node.value) if isinstance(node, yaml.ScalarNode) else f"a YAML {node.id}"
 
 
 def _check_inline(text: str, path: Path, line: int) -> None:
@@ -342,7 +372,9 @@ class _Body:
 
     def parse(self, body: str) -> None:
         tokens = _markdown.parse(body)
+        lines = body.split("\n")
         pending: dict[str, str] = {}
+        pending_line: int | None = None  # of the first comment still waiting for its block
         blocks: list[Block] | None = self.lead  # where the next block goes; None after the FAQ
         heading: Segment | None = None  # of the section being collected
         in_faq = False
@@ -371,10 +403,16 @@ class _Body:
                 if not match:
                     raise InputError(self.path, line, "raw HTML is not allowed",
                                      "use <!-- translators: … --> or <!-- context: … --> comments only")
+                pending_line = line if not pending else pending_line
                 pending[match[1]] = " ".join(match[2].split())
             elif kind == "container_faq_open":
                 if in_faq or self.faq:
                     raise InputError(self.path, line, "only one '::: faq' block per document")
+                # markdown-it closes an unclosed container at the end of the document (or of a list
+                # item) without telling; the block's map ends on its closing line if it has one.
+                end = token.map[1]
+                if end >= len(lines) or not re.fullmatch(r"\s*:{3,}\s*", lines[end]):
+                    raise InputError(self.path, line, "the '::: faq' block is not closed with ':::'")
                 close_section()
                 in_faq, heading, blocks = True, None, []
             elif kind == "container_faq_close":
@@ -429,11 +467,9 @@ class _Body:
                 raise InputError(self.path, line, f"unsupported Markdown: {name}",
                                  "use paragraphs, '- ' lists, '## ' headings and '::: faq'")
             i += 1
-        if in_faq:
-            raise InputError(self.path, None, "the '::: faq' block is not closed with ':::'")
         close_section()
         if pending:
-            raise InputError(self.path, None, "a translators/context comment is not followed by any text")
+            raise InputError(self.path, pending_line, "a translators/context comment is not followed by any text")
 
     def _segment(self, inline, line: int, pending: dict[str, str], kind: str) -> Segment:
         text = " ".join(inline.content.split())

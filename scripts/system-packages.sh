@@ -19,6 +19,12 @@ for package in $PACKAGES; do
 done
 # A Debian python3 needs python3-venv to create .venv; other Pythons (pyenv, python.org) bring venv.
 python3 -c "import ensurepip, venv" 2>/dev/null || missing="$missing python3-venv"
+# The browser tests: Debian's Chromium (Playwright drives /usr/bin/chromium; no browser is downloaded),
+# a Java runtime for the Nu Html Checker, and npm to install that checker (vnu-jar) from package-lock.json.
+# Checked by command rather than by package, as the tests call them.
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+command -v java >/dev/null 2>&1 || missing="$missing default-jre-headless"
+command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
 
 [ -z "$missing" ] && exit 0
 

@@ -85,7 +85,7 @@ def test_a_changed_sentence_turns_fuzzy_keeping_its_translation_and_blocks_publi
     assert "1 fuzzy" in check.stdout and "[fuzzy] 'Recently, authorities" in check.stdout
     build = run(project, "build")
     assert build.returncode == 1 and "refused" in build.stderr
-    assert not (project / "output").exists()
+    assert not (project / "output/site").exists() and not (project / "output/print").exists()
     draft = run(project, "build", "--draft")
     assert draft.returncode == 0, draft.stderr
     zh_page = (project / "output/site/zh-tw/exosome-therapy.html").read_text(encoding="utf-8")

@@ -50,7 +50,9 @@ def test_unreviewed_disclaimer_blocks_check_and_build(project, how):
     build = run(project, "build")
     assert build.returncode == 1
     assert "[required]" in build.stderr and "refused: nothing was published" in build.stderr
-    assert [p.name for p in (project / "output").iterdir()] == ["keep.txt"]  # previous output untouched
+    # The previous output is untouched; only the review report is written, to show why.
+    assert sorted(p.name for p in (project / "output").iterdir()) == ["keep.txt", "report"]
+    assert "Blocks publishing" in (project / "output/report/zh_TW.html").read_text(encoding="utf-8")
 
 
 # Each kind of error a translator's slip can make, planted in one entry.

@@ -80,7 +80,8 @@ def test_every_html_file_has_a_bcp47_lang_and_every_pdf_a_lang(built):
     pdf_files = list((built / "output/print").glob("*.pdf"))
     # A page per document and language, a 404 page per language, the chooser and the root 404 page.
     assert len(html_files) == len(LANGS) * len(DOCS) + len(LANGS) + 2
-    assert len(pdf_files) == len(LANGS) * len(DOCS)
+    # A leaflet per document and language, and a bilingual edition per document and translation.
+    assert len(pdf_files) == (2 * len(LANGS) - 1) * len(DOCS)
     for path in html_files:
         assert re.search(r'<html lang="[a-z]{2,3}(-[A-Za-z0-9]{2,8})*">', path.read_text(encoding="utf-8")), path
     for path in pdf_files:

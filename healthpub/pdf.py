@@ -1,0 +1,65 @@
+"""PDF: WeasyPrint turns a leaflet job into PDF files, in a process of its own, reading nothing but
+the templates and the subset fonts. Imported only where leaflets are rendered: WeasyPrint takes
+half a second to import, which a build with nothing to render should not pay."""
+
+from __future__ import annotations
+
+import logging
+import resource
+from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
+
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
+
+from .errors import InputError
+from .leaflets import Job
+
+logging.getLogger("weasyprint").setLevel(logging.ERROR)
+MEMORY_LIMIT = 2 << 30  # bytes of address space a rendering process may use
+
+
+class ProjectFetcher(URLFetcher):
+    """WeasyPrint may read files under the allowed folders and nothing else: no network, no other
+    local file, symlinks resolved before the check."""
+
+    def __init__(self, allowed: tuple[Path, ...]):
+        super().__init__(allowed_protocols={"file"})
+        self.allowed = tuple(folder.resolve() for folder in allowed)
+
+    def fetch(self, url, headers=None):
+        parsed = urlparse(url)
+        if parsed.scheme == "file":
+            path = Path(url2pathname(parsed.path)).resolve()
+            if any(path.is_relative_to(folder) for folder in self.allowed):
+                return super().fetch(url, headers)
+        raise ValueError(f"refused to fetch {url}: leaflets may only read their templates and fonts")
+
+
+def limit_memory() -> None:
+    """Run in each rendering process: a runaway document fails instead of exhausting the machine."""
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+def write_pdfs(job: Job) -> list[bytes]:
+    """The job's editions as PDF files, in order. Each language is laid out once."""
+    fetcher = ProjectFetcher(job.allowed)
+    font_config = FontConfiguration()  # @font-face rules from a stylesheet only count through one
+    fonts = CSS(string=job.fonts, url_fetcher=fetcher, font_config=font_config)
+    base_url = job.base.resolve().as_uri() + "/"
+    documents = []
+    for html, label in zip(job.htmls, job.labels):
+        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+            stylesheets=[fonts], font_config=font_config)
+        if len(document.pages) > job.budget:
+            raise InputError(job.source, None, f"{label} needs {len(document.pages)} pages; its budget is "
+                             f"{job.budget}", "shorten the text or raise page_budget in the front matter")
+        documents.append(document)
+    pdfs = []
+    for name, parts in job.editions:
+        # The first language's document gives the edition its metadata and /Lang.
+        pages = [page for index in parts for page in documents[index].pages]
+        pdfs.append(documents[parts[0]].copy(pages).write_pdf(pdf_variant="pdf/ua-1"))
+    return pdfs

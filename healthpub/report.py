@@ -1,0 +1,275 @@
+"""The review report a medical reviewer reads before signing off a translation (output/report/).
+
+`index.html` lists every locale with a catalog, published or not: how much is translated, fuzzy
+(changed since it was translated, or not yet approved) and untranslated, and its QA errors and
+warnings. `<locale>.html` shows one locale: progress per document, every QA finding with its file
+and line, then each document side by side, English ∥ translation, one row per segment in reading
+order; for a fuzzy entry, a word-level diff of the English it was translated from against today's.
+
+The report is internal and in English: its strings are not extracted for translators (no `_()` in
+templates/report.html). Translations are untrusted text: they are shown as the translator wrote
+them (Markdown inline source, so a reviewer sees link targets too) and escaped by Jinja2.
+Counts follow `checks.check`: a fuzzy entry is not translated, an empty one is untranslated even
+if flagged fuzzy.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import polib
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from .checks import WARNING, Finding, Report
+from .config import Project
+from .errors import InputError
+from .render import render_template
+from .source import Document
+
+if TYPE_CHECKING:
+    from .publish import State
+
+TRANSLATED, FUZZY, UNTRANSLATED = "translated", "fuzzy", "untranslated"
+
+KIND_LABELS = {
+    "title": "title",
+    "description": "description",
+    "disclaimer": "disclaimer",
+    "fact": "key fact",
+    "paragraph": "paragraph",
+    "heading": "heading",
+    "item": "list item",
+    "question": "question",
+    "answer": "answer",
+    "source-title": "source title",
+    "source-publisher": "source publisher",
+    "interface": "page text",
+}
+
+_WORD = re.compile(r"\s+|\w+|[^\w\s]")
+
+
+@dataclass
+class Progress:
+    """Messages counted by status; each distinct message once."""
+
+    translated: int = 0
+    fuzzy: int = 0
+    untranslated: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.translated + self.fuzzy + self.untranslated
+
+    def add(self, status: str) -> None:
+        setattr(self, status, getattr(self, status) + 1)
+
+    def percent(self, status: str) -> float:
+        return 100 * getattr(self, status) / self.total if self.total else 0.0
+
+    def label(self, status: str) -> str:
+        """A percentage that never says 100% or 0% when it is not exactly so."""
+        value = self.percent(status)
+        if 0 < value < 1:
+            return "<1%"
+        if 99 < value < 100:
+            return ">99%"
+        return f"{round(value)}%"
+
+    def width(self, status: str) -> str:
+        return f"{self.percent(status):.2f}%"
+
+
+@dataclass
+class Row:
+    """One segment (or page string) beside its translation."""
+
+    anchor: str
+    kind: str
+    required: bool
+    source: str
+    where: list[str]
+    status: str
+    translation: str
+    po_line: int | None
+    comment: str
+    diff: list[tuple[str, str]] | None = None
+    diff_note: str = ""
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class Part:
+    """A document, or the page and leaflet strings of templates/. Its rows' ids are `anchor/N`: a
+    slug, being a file name's stem, holds no "/"."""
+
+    anchor: str
+    title: str
+    path: str
+    rows: list[Row]
+    progress: Progress
+    required: Progress
+
+
+def render(project: Project, state: State) -> dict[str, str]:
+    """The review report: relative file name → HTML text, for output/report/."""
+    env = Environment(loader=FileSystemLoader(project.templates_dir), autoescape=True,
+                      undefined=StrictUndefined, keep_trailing_newline=True)
+    css = _stylesheet(project)
+    interface = _interface_messages(state)
+    locales = []
+    files: dict[str, str] = {}
+    for report in state.reports:
+        catalog = state.catalogs.get(report.lang.code)
+        entries = {(e.msgctxt, e.msgid): e for e in catalog if not e.obsolete} if catalog is not None else {}
+        parts = [_document_part(doc, entries, report) for doc in state.documents]
+        if interface:
+            parts.append(_interface_part(interface, entries, report))
+        totals = Progress(report.translated, report.fuzzy, report.untranslated)
+        locale = {
+            "lang": report.lang, "report": report, "file": f"{report.lang.code}.html", "progress": totals,
+            "errors": len(report.errors), "warnings": sum(f.severity == WARNING for f in report.findings),
+            "blocking": report.published and bool(report.errors),
+            "findings": [_finding_view(f, parts) for f in report.findings],
+            "parts": parts,
+        }
+        locales.append(locale)
+        files[locale["file"]] = render_template(env, "report.html", page="locale", locale=locale, css=css,
+                                                publisher=project.publisher, source_lang=project.source_lang,
+                                                statuses=(TRANSLATED, FUZZY, UNTRANSLATED))
+    files["index.html"] = render_template(env, "report.html", page="index", locales=locales, css=css,
+                                          publisher=project.publisher, source_lang=project.source_lang,
+                                          documents=state.documents, blocking=bool(state.blocking()),
+                                          statuses=(TRANSLATED, FUZZY, UNTRANSLATED))
+    return files
+
+
+def status_of(entry: polib.POEntry | None) -> str:
+    """As `checks.check` counts it."""
+    if entry is None or not entry.msgstr:
+        return UNTRANSLATED
+    return FUZZY if entry.fuzzy else TRANSLATED
+
+
+def word_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """`old` → `new` word by word: pieces ("", text) kept, ("del", text) removed, ("ins", text) added.
+    A space between two changed words joins them into one change, so "a b" → "c d" reads as one."""
+    a, b = _WORD.findall(old), _WORD.findall(new)
+    groups = [[tag, "".join(a[i1:i2]), "".join(b[j1:j2])]
+              for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()]
+    for i in range(1, len(groups) - 1):
+        tag, text, _ = groups[i]
+        if tag == "equal" and text.isspace() and groups[i - 1][0] != "equal" and groups[i + 1][0] != "equal":
+            groups[i][0] = "replace"
+    pieces: list[tuple[str, str]] = []
+    removed = added = ""
+    for tag, old_text, new_text in groups + [["equal", "", ""]]:
+        if tag != "equal":
+            removed, added = removed + old_text, added + new_text
+            continue
+        if removed and added:
+            pieces += [("del", removed), ("ins", added)]
+        elif removed or added:
+            # A word added or removed alone: its neighbouring space is no change of its own.
+            change = removed or added
+            word = change.strip()
+            start = change.index(word[0]) if word else len(change)
+            pieces += [("", change[:start]), ("del" if removed else "ins", word), ("", change[start + len(word):])]
+        removed = added = ""
+        pieces.append(("", old_text))
+    merged: list[tuple[str, str]] = []
+    for op, piece in pieces:
+        if not piece:
+            continue
+        if merged and merged[-1][0] == op == "":
+            merged[-1] = ("", merged[-1][1] + piece)
+        else:
+            merged.append((op, piece))
+    return merged
+
+
+def _stylesheet(project: Project) -> Markup:
+    path = project.templates_dir / "report.css"
+    try:
+        css = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Markup("")
+    if "</" in css:
+        raise InputError(path, None, "'</' would end the report's inline <style> element")
+    return Markup(css)
+
+
+def _interface_messages(state: State) -> list:
+    """The POT's messages that come from templates/, not from a document."""
+    keys = {(s.context, s.text) for doc in state.documents for s in doc.segments()}
+    return [m for m in state.template if m.id and (m.context, m.id) not in keys]
+
+
+def _row(anchor: str, segment_kind: str, required: bool, text: str, where: list[str],
+         entry: polib.POEntry | None, findings: dict[str, list[Finding]]) -> Row:
+    status = status_of(entry)
+    row = Row(anchor=anchor, kind=KIND_LABELS.get(segment_kind, segment_kind), required=required, source=text,
+              where=where, status=status, translation=entry.msgstr if entry is not None else "",
+              po_line=entry.linenum if entry is not None else None,
+              comment=(entry.tcomment or "") if entry is not None else "",
+              findings=findings.get(text, []))
+    if status == FUZZY:
+        previous = entry.previous_msgid
+        if previous and previous != text:
+            row.diff = word_diff(previous, text)
+        elif previous:
+            row.diff_note = "The English is unchanged; the entry is marked fuzzy for review."
+        else:
+            row.diff_note = "No previous English is recorded; the entry is marked fuzzy for review."
+    return row
+
+
+def _by_msgid(report: Report) -> dict[str, list[Finding]]:
+    found: dict[str, list[Finding]] = {}
+    for finding in report.findings:
+        if finding.msgid:
+            found.setdefault(finding.msgid, []).append(finding)
+    return found
+
+
+def _document_part(doc: Document, entries: dict, report: Report) -> Part:
+    required_keys = {(s.context, s.text) for s in doc.required()}
+    findings = _by_msgid(report)
+    rows, progress, required, seen = [], Progress(), Progress(), set()
+    for number, segment in enumerate(doc.segments(), 1):
+        key = (segment.context, segment.text)
+        entry = entries.get(key)
+        row = _row(f"doc-{doc.slug}/{number}", segment.kind, key in required_keys, segment.text,
+                   [f"source line {segment.line}"], entry, findings)
+        rows.append(row)
+        if key not in seen:
+            seen.add(key)
+            progress.add(row.status)
+            if row.required:
+                required.add(row.status)
+    title = doc.title.text
+    return Part(f"doc-{doc.slug}", title, doc.path.as_posix(), rows, progress, required)
+
+
+def _interface_part(messages: list, entries: dict, report: Report) -> Part:
+    findings = _by_msgid(report)
+    rows, progress = [], Progress()
+    for number, message in enumerate(messages, 1):
+        where = [f"{path.removeprefix('templates/')}:{line}" for path, line in message.locations]
+        row = _row(f"page-text/{number}", "interface", False, message.id, where,
+                   entries.get((message.context, message.id)), findings)
+        rows.append(row)
+        progress.add(row.status)
+    return Part("page-text", "Page and leaflet text", "templates/", rows, progress, Progress())
+
+
+def _finding_view(finding: Finding, parts: list[Part]) -> dict:
+    start = finding.msgid if len(finding.msgid) <= 60 else finding.msgid[:60].rsplit(" ", 1)[0] + " …"
+    anchor = next((row.anchor for part in parts for row in part.rows if row.source == finding.msgid and finding.msgid),
+                  None)
+    return {"finding": finding, "start": start, "anchor": anchor}
+

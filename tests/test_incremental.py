@@ -1,0 +1,100 @@
+"""Incremental and reproducible builds: what triggers a rebuild and what does not, by content hash."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from conftest import ZH_PO, copy_project, edit_po, run
+
+DOC = "source/exosome-therapy.md"
+
+
+def build(project: Path, *args: str) -> tuple[int, str]:
+    """Builds and returns how many documents' leaflets were rendered, and what the build said."""
+    result = run(project, "build", *args)
+    assert result.returncode == 0, result.stderr
+    return int(re.search(r"leaflets of (\d+) documents rendered", result.stdout)[1]), result.stdout
+
+
+def snapshot(project: Path) -> dict[str, tuple[int, int]]:
+    """Every output file with its inode and mtime: a rewrite changes one of them."""
+    return {str(p.relative_to(project)): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in (project / "output").rglob("*") if p.is_file()}
+
+
+def add_second_document(project: Path) -> None:
+    shutil.copy(project / DOC, project / "source/second.md")
+
+
+def test_a_noop_build_rewrites_nothing(project):
+    assert build(project)[0] == 1
+    before = snapshot(project)
+    rendered, said = build(project)
+    assert rendered == 0 and "nothing rewritten" in said
+    assert snapshot(project) == before
+
+
+def test_one_changed_document_renders_only_its_leaflets(project):
+    add_second_document(project)
+    assert build(project)[0] == 2
+    before = snapshot(project)
+    second = project / "source/second.md"
+    second.write_text(second.read_text().replace("next_review: 2027-11-27", "next_review: 2027-12-01"))
+    rendered, _ = build(project)
+    assert rendered == 1
+    after = snapshot(project)
+    changed = {name for name in after if before.get(name) != after[name]}
+    assert changed == {"output/site/en/second.html", "output/site/zh-tw/second.html",
+                       "output/print/second.en.pdf", "output/print/second.zh-tw.pdf",
+                       "output/print/second.zh-tw.en.pdf", "output/site/en/second.en.pdf",
+                       "output/site/zh-tw/second.zh-tw.pdf"}
+
+
+def test_a_translation_change_renders_the_documents_using_it(project):
+    add_second_document(project)
+    build(project)
+    edit_po(project / ZH_PO, lambda e: setattr(e, "msgstr", "資料出處") if e.msgid == "Sources" else None)
+    assert build(project)[0] == 2  # both documents show "Sources"
+
+
+def test_leaflet_css_renders_every_leaflet_and_site_css_none(project):
+    build(project)
+    css = project / "templates/site.css"
+    css.write_text(css.read_text() + "\n/* a change */\n")
+    rendered, said = build(project)
+    assert rendered == 0 and "nothing rewritten" not in said
+    css = project / "templates/leaflet.css"
+    css.write_text(css.read_text() + "\n/* a change */\n")
+    assert build(project)[0] == 1
+
+
+def test_force_renders_everything_again_with_the_same_bytes(project):
+    build(project)
+    before = snapshot(project)
+    rendered, said = build(project, "--force")
+    assert rendered == 1 and "nothing rewritten" in said  # same inputs, same bytes
+    assert snapshot(project) == before
+
+
+def test_two_clean_builds_are_byte_identical(project, tmp_path):
+    other = copy_project(tmp_path / "other")
+    build(project)
+    build(other)
+    ours = {p.relative_to(project / "output"): p.read_bytes() for p in (project / "output").rglob("*") if p.is_file()}
+    theirs = {p.relative_to(other / "output"): p.read_bytes() for p in (other / "output").rglob("*") if p.is_file()}
+    assert ours.keys() == theirs.keys()
+    assert [name for name in ours if ours[name] != theirs[name]] == []
+
+
+def test_shards_together_make_the_whole_build(project, tmp_path):
+    add_second_document(project)
+    whole = copy_project(tmp_path / "whole")
+    shutil.copy(project / "source/second.md", whole / "source/second.md")
+    build(whole)
+    prints = set()
+    for shard in ("1/2", "2/2"):
+        assert build(project, "--shard", shard)[0] == 1
+        prints |= {p.name for p in (project / "output/print").glob("*.pdf")}
+    assert prints == {p.name for p in (whole / "output/print").glob("*.pdf")}

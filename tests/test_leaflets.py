@@ -1,0 +1,109 @@
+"""Clinic-ready leaflets: A4, within their page budget, tagged, small, with a QR code to their page,
+the disclaimer in the right language on every page, and no character the font cannot print."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+
+import polib
+import pytest
+import zxingcpp
+from PIL import Image
+from pypdf import PdfReader
+
+from conftest import REPO, pdf_pages, run, squash
+from healthpub import pdf, source
+from healthpub.config import load_project
+
+PROJECT = load_project(REPO)
+LANGS = [PROJECT.source_lang] + PROJECT.published_langs()
+DOCS = [source.load(path) for path in PROJECT.documents()]
+A4 = (595.28, 841.89)  # points
+SINGLE = [pytest.param(doc, lang, id=f"{doc.slug}-{lang.code}") for doc in DOCS for lang in LANGS]
+BILINGUAL = [pytest.param(doc, lang, id=f"{doc.slug}-{lang.code}") for doc in DOCS for lang in LANGS[1:]]
+
+
+def disclaimer(built, lang, doc) -> str:
+    if lang == PROJECT.source_lang:
+        return doc.disclaimer.text
+    return polib.pofile(str(built / "locales" / lang.code / "LC_MESSAGES/messages.po")).find(doc.disclaimer.text).msgstr
+
+
+def qr_codes(pdf_path, page: int = 1) -> list[str]:
+    png = subprocess.run(["pdftoppm", "-png", "-r", "150", "-f", str(page), "-l", str(page), str(pdf_path)],
+                         capture_output=True, check=True).stdout
+    return [code.text for code in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
+
+
+@pytest.mark.parametrize("doc, lang", SINGLE)
+def test_single_language_leaflet_is_a4_tagged_small_and_leads_to_its_page(built, doc, lang):
+    path = built / "output/print" / f"{doc.slug}.{lang.url}.pdf"
+    reader = PdfReader(path)
+    assert 1 <= len(reader.pages) <= doc.page_budget
+    for page in reader.pages:
+        assert (round(float(page.mediabox.width), 2), round(float(page.mediabox.height), 2)) == A4
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == lang.bcp47
+    assert root["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in root  # a tagged PDF
+    info = reader.metadata
+    assert info.title and info.author == PROJECT.publisher and info.subject and info.get("/Keywords")
+    assert path.stat().st_size <= 150_000, f"{path.name} is {path.stat().st_size} bytes"
+    url = f"{PROJECT.site_url}{lang.url}/{doc.slug}.html"
+    assert qr_codes(path) == [url]
+    assert squash(url) in squash(pdf_pages(path)[0])  # printed beneath the code too
+    check = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+    assert check.returncode == 0 and "No syntax or stream encoding errors" in check.stdout
+
+
+@pytest.mark.parametrize("doc, lang", BILINGUAL)
+def test_bilingual_edition_has_both_languages_each_with_its_disclaimer_and_code(built, doc, lang):
+    path = built / "output/print" / f"{doc.slug}.{lang.url}.{PROJECT.source_lang.url}.pdf"
+    reader = PdfReader(path)
+    assert len(reader.pages) <= 2 * doc.page_budget
+    assert reader.trailer["/Root"]["/Lang"] == lang.bcp47
+    pages = [squash(text) for text in pdf_pages(path)]
+    first, second = squash(disclaimer(built, lang, doc)), squash(doc.disclaimer.text)
+    split = next(i for i, text in enumerate(pages) if second in text)
+    assert split >= 1 and all(first in text for text in pages[:split])
+    assert all(second in text for text in pages[split:])
+    assert qr_codes(path, 1) == [f"{PROJECT.site_url}{lang.url}/{doc.slug}.html"]
+    assert qr_codes(path, split + 1) == [f"{PROJECT.site_url}{PROJECT.source_lang.url}/{doc.slug}.html"]
+
+
+def test_subset_fonts_are_embedded_and_nothing_else(built):
+    for path in (built / "output/print").glob("*.pdf"):
+        fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+        names = [line.split()[0] for line in fonts.splitlines()[2:]]
+        assert names and all("subset" in name for name in names), (path.name, names)
+
+
+def test_a_character_the_font_cannot_print_fails_the_build(project):
+    po = project / "locales/zh_TW/LC_MESSAGES/messages.po"
+    catalog = polib.pofile(str(po))
+    catalog.find("Sources").msgstr = "資料來源 🧪"
+    catalog.save(str(po))
+    subprocess.run(["msgcat", "-o", str(po), str(po)], check=True)
+    result = run(project, "build")
+    assert result.returncode == 2
+    assert "cannot print: '🧪' U+1F9EA" in result.stderr
+    assert not (project / "output").exists()
+
+
+def test_leaflets_only_read_their_templates_and_fonts(project):
+    # An image outside the project's templates, linked by a file URL and through a symlink inside
+    # templates/: WeasyPrint would embed either; the fetcher refuses both, and every network URL.
+    secret = project / "secret.png"
+    Image.new("RGB", (40, 40), "red").save(secret)
+    (project / "templates/link.png").symlink_to(secret)
+    leaflet = project / "templates/leaflet.html"
+    leaflet.write_text(leaflet.read_text().replace(
+        "<main>", f'<main><img src="file://{secret}" alt="a"><img src="link.png" alt="b">'))
+    assert run(project, "build").returncode == 0
+    for path in (project / "output/print").glob("*.pdf"):
+        assert b"/Subtype /Image" not in path.read_bytes() and b"/Image" not in path.read_bytes()
+    fetcher = pdf.ProjectFetcher((project / "templates",))
+    for url in ("https://example.org/x.css", "http://127.0.0.1/x.css", f"file://{secret}"):
+        with pytest.raises(ValueError, match="refused"):
+            fetcher.fetch(url)
+    assert fetcher.fetch((project / "templates/leaflet.css").as_uri())
