@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 PORT ?= 8000
 
-.PHONY: build test serve setup system clean
+.PHONY: build test serve bench setup system clean
 
 build: setup
 	$(PY) pipeline.py build $(BUILD_ARGS)
@@ -17,6 +17,11 @@ test: setup
 
 serve: setup
 	$(PY) pipeline.py serve --port $(PORT)
+
+# A benchmark, not a test: N copies of the sample document, cold, no-op and one-file builds,
+# and leaflets beside plain WeasyPrint. Figures are recorded in the README.
+bench: setup
+	$(PY) bench/bench.py $(BENCH_ARGS)
 
 setup: system $(STAMP) $(NODE_STAMP)
 
@@ -36,4 +41,4 @@ $(NODE_STAMP): package-lock.json | system
 	touch $@
 
 clean:
-	rm -rf output output.staging output.old
+	rm -rf output output.staging output.old .cache

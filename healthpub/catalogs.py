@@ -45,6 +45,7 @@ def init(project: Project, lang: Lang) -> Path:
                               "# Edit with Poedit, Weblate or any PO editor; `pipeline.py check` reviews it.")
     po_path.parent.mkdir(parents=True, exist_ok=True)
     _write(po_path, _canonical(_babel_bytes(catalog)))
+    update(project, lang)  # msgmerge orders the header its own way: so the next update changes nothing
     return po_path
 
 

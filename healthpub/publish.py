@@ -194,6 +194,7 @@ def _render_pdfs(project: Project, jobs: list[leaflets.Job], langs: list[Lang], 
     for job, _ in todo:
         _check_glyphs(project, job, langs)
     if todo:
+        fonts.require_harfbuzz_subset()
         from . import pdf  # WeasyPrint is imported only when there is something to render
 
         with ProcessPoolExecutor(min(workers or os.cpu_count() or 1, len(todo)), initializer=pdf.limit_memory) as pool:

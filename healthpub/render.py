@@ -23,7 +23,18 @@ from .errors import InputError
 from .locales import Lang
 from .source import Segment
 
+LINK_SCHEMES = ("http", "https", "mailto", "tel")  # and paths within the site, which have none
+_SCHEME = re.compile(r"\s*<?\s*([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+def safe_link(url: str) -> bool:
+    """Whether a link may be published: web, mail, phone, or a path within the site."""
+    scheme = _SCHEME.match(url)
+    return scheme is None or scheme[1].lower() in LINK_SCHEMES
+
+
 _inline = MarkdownIt("commonmark", {"html": False}).disable("image")
+_inline.validateLink = safe_link  # markdown-it's own would let data:image/… links through
 # A range or a measure ("30–150 nm", "2025–2026") must not break across lines: a reader could take
 # "30–" and "150 nm" for two things.
 _NUMBER = r"\d+(?:[.,]\d+)*"
@@ -70,12 +81,25 @@ class Localizer:
             "localizer": self,
             # Jinja2 would mark a translation as safe HTML; it is untrusted, so it is escaped, and
             # the variables with it (Markup's % escapes them).
-            "gettext": pass_context(lambda _, message, **v: escape(t.gettext(message)) % v),
-            "pgettext": pass_context(lambda _, ctx, message, **v: escape(t.pgettext(ctx, message)) % v),
-            "ngettext": pass_context(lambda _, s, p, n, **v: escape(t.ngettext(s, p, n)) % {"num": n, **v}),
-            "npgettext": pass_context(lambda _, ctx, s, p, n, **v:
-                                      escape(t.npgettext(ctx, s, p, n)) % {"num": n, **v}),
+            "gettext": pass_context(lambda _, m, **v: _format(t.gettext(m), m, v)),
+            "pgettext": pass_context(lambda _, c, m, **v: _format(t.pgettext(c, m), m, v)),
+            "ngettext": pass_context(lambda _, s, p, n, **v: _format(t.ngettext(s, p, n), s if n == 1 else p,
+                                                                     {"num": n, **v})),
+            "npgettext": pass_context(lambda _, c, s, p, n, **v: _format(t.npgettext(c, s, p, n),
+                                                                         s if n == 1 else p, {"num": n, **v})),
         }
+
+
+def _format(translated: str, source: str, variables: dict) -> Markup:
+    """A translated template string, escaped, with its variables filled in. Only strings with
+    variables are formatted, so "100%" needs no "%%"; a translation whose placeholders do not fit
+    (msgfmt -c refuses it, but a draft may still show it) falls back to the source text."""
+    if not variables:
+        return escape(translated)
+    try:
+        return escape(translated) % variables
+    except (KeyError, ValueError, TypeError):
+        return escape(source) % variables
 
 
 def environment(project: Project) -> Environment:

@@ -122,6 +122,9 @@ def test_init_starts_a_valid_catalog_that_neither_blocks_nor_is_published(projec
     assert header["Language"] == "ja" and header["Plural-Forms"] == "nplurals=1; plural=0;"
     msgfmt = subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(ja)], capture_output=True, text=True)
     assert msgfmt.returncode == 0, msgfmt.stderr
+    started = ja.read_bytes()
+    assert run(project, "update").returncode == 0
+    assert ja.read_bytes() == started  # no churn: init writes what update would
 
     check = run(project, "check")
     assert check.returncode == 0, check.stdout

@@ -69,11 +69,12 @@ PLANTED = [
     ("hant", "Sources", lambda s: "資料來源（信息）", "mainland vocabulary"),
     ("markup", "Sources", lambda s: s + "<script>alert(1)</script>", "raw HTML"),
     ("markup", "Sources", lambda s: f"[{s}](javascript:alert(1))", "scheme that is not allowed"),
+    ("markup", "Sources", lambda s: f"[{s}](data:image/png;base64,iVBORw0KGgo=)", "scheme that is not allowed"),
     ("msgfmt", "Page last reviewed: %(date)s", lambda s: s.replace("%(date)s", "%(dat)s"), "format"),
 ]
 
 
-@pytest.mark.parametrize("kind, msgid, plant, message", PLANTED, ids=[p[0] for p in PLANTED])
+@pytest.mark.parametrize("kind, msgid, plant, message", PLANTED, ids=[f"{p[0]}-{i}" for i, p in enumerate(PLANTED)])
 def test_a_planted_error_is_named_with_file_and_line(project, kind, msgid, plant, message):
     def change(entry):
         if entry.msgid == msgid:
@@ -81,9 +82,8 @@ def test_a_planted_error_is_named_with_file_and_line(project, kind, msgid, plant
     edit_po(project / ZH_PO, change)
     result = run(project, "check")
     assert result.returncode == 1
-    finding = next((line for line in result.stdout.splitlines() if f"[{kind}]" in line), None)
+    finding = next((line for line in result.stdout.splitlines() if f"[{kind}]" in line and message in line), None)
     assert finding is not None, result.stdout
-    assert message in finding
     if kind != "msgfmt":  # msgfmt names the msgstr line itself
         assert f"locales/zh_TW/LC_MESSAGES/messages.po:{line_of(project, msgid)}: error:" in finding
 
@@ -113,3 +113,17 @@ def test_injected_html_comes_out_escaped_in_a_draft(project):
     assert re.findall(r"<script[^>]*>", page) == ['<script type="application/ld+json">']  # only our own
     assert "<b>" not in page
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;b&gt;粗&lt;/b&gt;" in page
+
+
+def test_percent_signs_and_broken_placeholders_in_template_strings_do_not_break_a_draft(project):
+    def change(entry):
+        if entry.msgid == "At a glance":
+            entry.msgstr = "重點摘要（100%）"
+        if entry.msgid == "Page last reviewed: %(date)s":
+            entry.msgstr = "本頁最近審閱日期：%(dat)s"
+    edit_po(project / ZH_PO, change)
+    assert run(project, "check").returncode == 1  # msgfmt -c names the broken placeholder
+    assert run(project, "build", "--draft").returncode == 0
+    page = (project / "output/site/zh-tw/exosome-therapy.html").read_text(encoding="utf-8")
+    assert "重點摘要（100%）" in page
+    assert "Page last reviewed: 2026年11月27日" in page  # the source text, with the date filled in

@@ -164,7 +164,8 @@ def fuzzed_front(draw) -> str:
 
 BLOCK_ODD = ["<div>x</div>", "```\ncode\n```", "> quote", "---", "    indented code", "* * *", "| a | b |",
              "<!-- just a comment -->", "<!-- translators: x --> <!-- context: y -->", "\t- tab", "1) x",
-             "Setext\n===", "[ref]: https://x.org", "::: other", "::: faq", ":::", "- ::: faq\n  ## F\n  ### Q\n  a\n  :::",
+             "Setext\n===", "[ref]: https://x.org", "::: other", "::: faq", ":::",
+             "- ::: faq\n  ## F\n  ### Q\n  a\n  :::",
              "- ## heading in a list", "- > quote in a list", "- a\n\n  b", "- a\n  - nested", "1. a\n2. b",
              "<script>x</script>", "######", "## ", "# Title", "#### Deep", "### Question?", "- ", "\x00", "\r",
              "\u2028"]
@@ -258,12 +259,50 @@ def test_the_structured_strategy_reaches_whole_documents():
     assert doc.faq and doc.sections and doc.key_facts and doc.sources
 
 
+# Regression tests for what the fuzzing found that is not a crash.
+
+def test_a_bom_and_any_line_ending_read_as_plain_lf():
+    plain = source.parse(f"---\n{VALID_FRONT}---\n\n{VALID_BODY}", DOC_PATH)
+    for ending in ("\r\n", "\r"):
+        text = "\ufeff" + f"---\n{VALID_FRONT}---\n\n{VALID_BODY}".replace("\n", ending)
+        assert source.parse(text, DOC_PATH) == plain
+
+
+def test_lines_are_counted_in_line_feeds_even_after_a_pasted_line_separator():
+    # YAML also ends a line at U+2028 (pasted from a web page or Word); editors and the body do not.
+    text = f"---\n{VALID_FRONT}---\n".replace("title: What is it?", 'title: "What\u2028is it?"\nbogus: 1')
+    with pytest.raises(InputError) as err:
+        source.parse(text, DOC_PATH)
+    assert err.value.line == 3 and "bogus" in err.value.message
+
+
+def test_an_unclosed_faq_is_refused_at_its_opening_line():
+    # markdown-it closes it silently at the end of the document; the check was never reached.
+    text = f"---\n{VALID_FRONT}---\n\n{VALID_BODY}".replace(":::\n", "")
+    with pytest.raises(InputError) as err:
+        source.parse(text, DOC_PATH)
+    assert err.value.line == text.splitlines().index("::: faq") + 1 and "not closed" in err.value.message
+
+
+def test_a_dangling_translators_comment_is_reported_at_its_line():
+    text = f"---\n{VALID_FRONT}---\n\n{VALID_BODY}<!-- translators: orphan -->\n"
+    with pytest.raises(InputError) as err:
+        source.parse(text, DOC_PATH)
+    assert err.value.line == text.count("\n") and "not followed by any text" in err.value.message
+
+
+@st.composite
+def corrupted_bytes(draw) -> bytes:
+    """An almost valid document, encoded, with a few arbitrary bytes spliced in: a bad download,
+    a Latin-1 editor, a truncated multi-byte character."""
+    data = draw(almost_valid_documents()).encode("utf-8")
+    at = draw(st.integers(0, len(data)))
+    return data[:at] + draw(st.binary(min_size=1, max_size=4)) + data[at:]
+
+
 @settings(FAST, max_examples=200)
-@given(data=st.one_of(st.binary(), almost_valid_documents().map(lambda t: t.encode("utf-8")),
-                      st.tuples(almost_valid_documents(), st.binary(min_size=1, max_size=4), st.integers(0, 10**4))
-                      .map(lambda t: (lambda b: b[:t[2] % (len(b) + 1)] + t[1] + b[t[2] % (len(b) + 1):])(
-                          t[0].encode("utf-8")))))
-@example(data=b"---\ntitle: \xff\n---\n")
+@given(data=st.one_of(st.binary(), almost_valid_documents().map(lambda t: t.encode("utf-8")), corrupted_bytes()))
+@example(data=b"---\ntitle: \xff\n---\n")  # was UnicodeDecodeError from extract_source
 def test_load_and_extract_never_crash_on_any_bytes(data):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "fuzzed.md"
@@ -299,7 +338,8 @@ def _relative(call, path: Path):
 # Plain text as an author writes it: letters and digits of several scripts, spaces, and punctuation
 # that is never Markdown syntax.
 plain_text = st.text(
-    alphabet=st.characters(categories=("L", "M", "N", "Zs"), include_characters=",;?/%@$，。、「」…“”‘’—–·：？！（）"),
+    alphabet=st.characters(categories=("L", "M", "N", "Zs"),
+                           include_characters=",;?/%@$，。、「」…“”‘’—–·：？！（）"),
     min_size=1, max_size=40,
 ).map(lambda s: " ".join(s.split())).filter(bool)
 
@@ -466,8 +506,6 @@ ALLOWED_TAGS = {"a": {"href", "title"}, "em": set(), "strong": set(), "code": se
 # What a browser does to an href before reading its scheme (WHATWG URL: strip C0 controls and
 # spaces at the ends, remove tabs and newlines anywhere).
 DANGEROUS_HREF = re.compile(r"(javascript|vbscript|data|file):")
-# markdown-it's default validateLink allows these data: URLs; see test_data_image_links_are_refused.
-MARKDOWN_IT_DATA_ALLOWED = re.compile(r"data:image/(gif|png|jpeg|webp);")
 
 
 class _Tags(HTMLParser):
@@ -499,12 +537,13 @@ class Translations(gettext.NullTranslations):
         return self.text
 
 
-def assert_safe_html(markup: str, allow_data_images: bool = True) -> None:
+def assert_safe_html(markup: str) -> None:
     lowered = markup.lower()
     for tag in ("<script", "<img", "<iframe", "<svg", "<style", "<object", "<embed"):
         assert tag not in lowered, markup
     for raw_tag in re.findall(r"<[^>]*>", markup):  # text is escaped, so every "<" opens a real tag
-        assert not re.search(r"\son\w*\s*=", raw_tag, re.I), markup
+        outside_values = re.sub(r'"[^"]*"', '""', raw_tag)  # a title may say "onclick=", harmlessly
+        assert not re.search(r"\son\w*\s*=", outside_values, re.I), markup
     parser = _Tags()
     parser.feed(markup)
     parser.close()
@@ -513,16 +552,15 @@ def assert_safe_html(markup: str, allow_data_images: bool = True) -> None:
         for name, value in attrs:
             assert name in ALLOWED_TAGS[tag], markup
             if name == "href":
-                href = browser_href(value or "")
-                if allow_data_images and MARKDOWN_IT_DATA_ALLOWED.match(href):
-                    continue
-                assert not DANGEROUS_HREF.match(href), markup
+                assert not DANGEROUS_HREF.match(browser_href(value or "")), markup
 
 
 @settings(FAST, max_examples=400)
 @given(translation=attack_text, context=st.sampled_from([None, "faq"]))
 @example(translation="[x](java&#9;script:alert(1))", context=None)  # href="java%09script:…": inert
 @example(translation="<https://a.org\"onmouseover=x>", context=None)  # the quote is percent-encoded
+@example(translation="[x](data:image/png;base64,iVBORw0KGgo=)", context=None)  # markdown-it's validateLink took it
+@example(translation='[x](https://a.org "a title onclick=y")', context="faq")  # a title is text
 def test_a_translation_cannot_inject_markup(translation, context):
     localizer = render.Localizer(LANG, Translations(translation))
     segment = source.Segment("paragraph", "Source text.", 1, context=context)
@@ -542,13 +580,6 @@ def test_a_translation_cannot_inject_markup_through_a_compiled_catalog():
         localizer = render.Localizer(LANG, catalogs.translations(catalogs.load(po_path)))
         for i in range(len(ATTACKS)):
             assert_safe_html(str(localizer.html(source.Segment("paragraph", f"Source {i}.", 1))))
-
-
-@pytest.mark.xfail(strict=True, reason="markdown-it's default validateLink allows data:image/{gif,png,jpeg,webp} "
-                                       "links; render.py's docstring says data: links are refused")
-def test_data_image_links_are_refused():
-    localizer = render.Localizer(LANG, Translations("[x](data:image/png;base64,iVBORw0KGgo=)"))
-    assert_safe_html(str(localizer.html(source.Segment("paragraph", "Source text.", 1))), allow_data_images=False)
 
 
 def css_unescape(value: str) -> str:
@@ -573,7 +604,8 @@ def test_css_string_is_inert_in_a_style_element(text):
 # The environment is input too: SOURCE_DATE_EPOCH dates the POT.
 
 @settings(FAST, max_examples=100)
-@given(epoch=st.one_of(st.integers(0, 10**20).map(str), st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"))))
+@given(epoch=st.one_of(st.integers(0, 10**20).map(str),
+                       st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"))))
 @example(epoch="²")  # was ValueError from int()
 @example(epoch="99999999999999")  # was ValueError: year out of range
 def test_source_date_epoch_is_a_date_or_an_input_error(epoch):

@@ -1,0 +1,78 @@
+"""Hardening: broken fonts and glossaries, missing libraries, builds killed half-way."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, run
+from healthpub import fonts
+from healthpub.errors import InputError
+
+
+def output_bytes(project: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(project)): p.read_bytes() for p in (project / "output").rglob("*") if p.is_file()}
+
+
+def test_a_build_killed_while_rendering_leaves_the_previous_output_whole(project):
+    assert run(project, "build").returncode == 0
+    before = output_bytes(project)
+    css = project / "templates/leaflet.css"
+    css.write_text(css.read_text() + "\nh1 { color: #000; }\n")  # every leaflet must render again
+    build = subprocess.Popen([sys.executable, str(REPO / "pipeline.py"), "build"], cwd=project,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 60
+    # Kill it once rendering has started (a worker process exists), before it can publish.
+    while time.monotonic() < deadline and build.poll() is None:
+        children = subprocess.run(["pgrep", "-s", str(build.pid)], capture_output=True, text=True).stdout.split()
+        if len(children) > 1:
+            break
+        time.sleep(0.05)
+    assert build.poll() is None, "the build finished before it could be killed"
+    subprocess.run(["kill", "-KILL", "--", f"-{build.pid}"])
+    build.wait()
+    assert build.returncode == -signal.SIGKILL
+    assert output_bytes(project) == before
+    again = run(project, "build")  # and the next build recovers
+    assert again.returncode == 0, again.stderr
+    assert output_bytes(project) != before
+
+
+def test_a_broken_glossary_is_refused_in_one_line(project):
+    glossary = project / "locales/glossary.csv"
+    glossary.write_text(glossary.read_text(encoding="utf-8") + "biologic,zh_TW,,\n", encoding="utf-8")
+    lines = glossary.read_text(encoding="utf-8").splitlines()
+    result = run(project, "check")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (f"error: locales/glossary.csv:{len(lines)}: each row needs a term, "
+                                     "a locale and a translation")
+
+
+def test_a_damaged_font_file_is_refused(tmp_path):
+    damaged = tmp_path / "damaged.otf"
+    damaged.write_bytes(b"OTTO" + b"\0" * 64)
+    font = fonts.Font("Noto Sans CJK TC", 400, damaged, 0)
+    with pytest.raises(InputError, match="font cannot be read") as err:
+        fonts.missing(font, "外泌體")
+    assert err.value.path == damaged
+
+
+def test_an_unknown_font_family_is_refused(project):
+    config = project / "site.toml"
+    config.write_text(config.read_text().replace('default = "Noto Sans CJK TC"', 'default = "No Such Font TC"'))
+    result = run(project, "build")
+    assert result.returncode == 2
+    assert "font 'No Such Font TC' is not installed (sudo apt-get install fonts-noto-cjk)" in result.stderr
+    assert not (project / "output").exists()
+
+
+def test_missing_harfbuzz_subset_is_a_clear_error():
+    # The library cannot be uninstalled inside a test: its lookup is what the check relies on.
+    fonts.require_harfbuzz_subset()  # present here, as `make` installs it
+    with pytest.raises(InputError, match="sudo apt-get install libharfbuzz-subset0"):
+        fonts.require_harfbuzz_subset(find_library=lambda name: None)
