@@ -21,10 +21,17 @@ from .config import Project
 from .errors import InputError
 
 
+METHOD = "healthdoc"  # the name babel.cfg and the entry point give the source extractor
+
+
 def extract_source(fileobj: IO[bytes], keywords, comment_tags, options) -> Iterator[tuple]:
     """Babel extraction method for source documents, registered as `healthdoc`."""
     path = Path(getattr(fileobj, "name", "<source>"))
-    doc = source.parse(source.decode(fileobj.read(), path), path)
+    yield from messages(source.parse(source.decode(fileobj.read(), path), path))
+
+
+def messages(doc: source.Document) -> Iterator[tuple]:
+    """A document's segments as Babel extraction results: (line, function, message, comments)."""
     tokens = {fact.segment: fact.tokens for fact in doc.key_facts}
     for seg in doc.segments():
         comments = [source.KIND_NOTES[seg.kind]]
@@ -55,7 +62,13 @@ def build_template(project: Project, documents: list[source.Document]) -> Catalo
         charset="UTF-8",  # as msgmerge writes it, so the first update makes no churn
         fuzzy=False,
     )
-    found = extract_from_dir(str(project.root), method_map, options_map, keywords=DEFAULT_KEYWORDS,
+    for doc in documents:  # parsed already: Babel's own walk would parse each one again
+        where = doc.path.relative_to(project.root).as_posix()
+        for lineno, function, message, comments in messages(doc):
+            context, msgid = message if function == "pgettext" else (None, message)
+            catalog.add(msgid, None, [(where, lineno)], auto_comments=comments, context=context)
+    others = [(pattern, method) for pattern, method in method_map if method != METHOD]
+    found = extract_from_dir(str(project.root), others, options_map, keywords=DEFAULT_KEYWORDS,
                              comment_tags=("Translators:",), strip_comment_tags=True)
     for filename, lineno, message, comments, context in found:
         catalog.add(message, None, [(filename.replace(os.sep, "/"), lineno)], auto_comments=comments,

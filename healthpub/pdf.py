@@ -15,7 +15,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from .errors import InputError
-from .leaflets import Job
+from .leaflets import Job, with_qr_codes
 
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
 MEMORY_LIMIT = 2 << 30  # bytes of address space a rendering process may use
@@ -51,7 +51,7 @@ def write_pdfs(job: Job) -> list[bytes]:
     base_url = job.base.resolve().as_uri() + "/"
     documents = []
     for html, label in zip(job.htmls, job.labels):
-        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+        document = HTML(string=with_qr_codes(html), base_url=base_url, url_fetcher=fetcher).render(
             stylesheets=[fonts], font_config=font_config)
         if len(document.pages) > job.budget:
             raise InputError(job.source, None, f"{label} needs {len(document.pages)} pages; its budget is "
