@@ -5,9 +5,9 @@ from __future__ import annotations
 import gettext
 import hashlib
 import importlib.metadata
+import multiprocessing
 import os
 import shutil
-from concurrent.futures import ProcessPoolExecutor, TimeoutError
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,11 +62,12 @@ def gather(project: Project) -> State:
 class Result:
     files: list[str]  # every file of output/, relative to it
     written: list[str]  # those this build changed
-    rendered: int  # leaflets rendered (not taken from the cache)
+    rendered: int  # documents whose leaflets were rendered (not taken from the cache)
 
 
 def build(project: Project, state: State, draft: bool = False, force: bool = False,
-          workers: int | None = None, progress=None, shard: tuple[int, int] = (1, 1)) -> Result:
+          workers: int | None = None, progress=None, shard: tuple[int, int] = (1, 1),
+          timeout: float = RENDER_TIMEOUT) -> Result:
     """Render pages and leaflets for the source language and every published locale, then publish
     them into output/ at once. Leaflets whose inputs did not change come from the cache. Shard i of
     n renders the leaflets of every n-th document from the i-th (the pages, all of them, are cheap);
@@ -78,7 +79,7 @@ def build(project: Project, state: State, draft: bool = False, force: bool = Fal
     index, count = shard
     jobs = _leaflet_jobs(project, state.documents[index - 1::count], langs, leaflet_html, force)
     rendered = 0
-    for job, pdfs, fresh in _render_pdfs(project, jobs, langs, force, workers, progress):
+    for job, pdfs, fresh in _render_pdfs(project, jobs, langs, force, workers, progress, timeout):
         rendered += fresh
         for (name, parts), pdf in zip(job.editions, pdfs):
             files[f"print/{name}"] = pdf
@@ -93,23 +94,12 @@ def write_report(project: Project, state: State) -> Path:
     """Only the review report, into output/report/ (for `check`, and for a build that was refused:
     the reviewer needs it most then). The rest of output/ stays as it was."""
     folder = project.output_dir / "report"
-    staging = project.output_dir / "report.staging"
-    shutil.rmtree(staging, ignore_errors=True)
-    for name, data in _report_files(project, state).items():
-        (staging / name).parent.mkdir(parents=True, exist_ok=True)
-        (staging / name).write_bytes(data)
-    old = project.output_dir / "report.old"
-    shutil.rmtree(old, ignore_errors=True)
-    if folder.exists():
-        os.rename(folder, old)
-    os.rename(staging / "report", folder)
-    shutil.rmtree(old, ignore_errors=True)
-    shutil.rmtree(staging, ignore_errors=True)
+    _publish(_report_files(project, state, prefix=""), folder)
     return folder
 
 
-def _report_files(project: Project, state: State) -> dict[str, bytes]:
-    return {f"report/{name}": html.encode("utf-8") for name, html in report.render(project, state).items()}
+def _report_files(project: Project, state: State, prefix: str = "report/") -> dict[str, bytes]:
+    return {prefix + name: html.encode("utf-8") for name, html in report.render(project, state).items()}
 
 
 def _render_html(project: Project, state: State, langs: list[Lang], drafts: set[str]):
@@ -181,7 +171,7 @@ def _check_glyphs(project: Project, job: leaflets.Job, langs: list[Lang]) -> Non
 
 
 def _render_pdfs(project: Project, jobs: list[leaflets.Job], langs: list[Lang], force: bool, workers: int | None,
-                 progress):
+                 progress, timeout: float):
     """Yields (job, its PDFs, whether they were rendered now): from the cache when the job's inputs
     are unchanged, otherwise rendered across processes, one document per process at a time."""
     cache = project.cache_dir / "pdf"
@@ -197,14 +187,14 @@ def _render_pdfs(project: Project, jobs: list[leaflets.Job], langs: list[Lang], 
         fonts.require_harfbuzz_subset()
         from . import pdf  # WeasyPrint is imported only when there is something to render
 
-        with ProcessPoolExecutor(min(workers or os.cpu_count() or 1, len(todo)), initializer=pdf.limit_memory) as pool:
-            futures = [(job, key, pool.submit(pdf.write_pdfs, job)) for job, key in todo]
-            for done, (job, key, future) in enumerate(futures, 1):
+        # multiprocessing's Pool, for terminate(): a render past its time limit is killed, not awaited.
+        with multiprocessing.Pool(min(workers or os.cpu_count() or 1, len(todo)), initializer=pdf.limit_memory) as pool:
+            pending = [(job, key, pool.apply_async(pdf.write_pdfs, (job,))) for job, key in todo]
+            for done, (job, key, result) in enumerate(pending, 1):
                 try:
-                    pdfs = future.result(timeout=RENDER_TIMEOUT)
-                except TimeoutError:
-                    pool.shutdown(cancel_futures=True)
-                    raise InputError(job.source, None, f"its leaflets took over {RENDER_TIMEOUT} s to render") from None
+                    pdfs = result.get(timeout=timeout)
+                except multiprocessing.TimeoutError:
+                    raise InputError(job.source, None, f"its leaflets took over {timeout:g} s to render") from None
                 except MemoryError:
                     raise InputError(job.source, None, f"its leaflets need over {pdf.MEMORY_LIMIT >> 20} MB "
                                      "to render") from None

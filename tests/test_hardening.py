@@ -76,3 +76,23 @@ def test_missing_harfbuzz_subset_is_a_clear_error():
     fonts.require_harfbuzz_subset()  # present here, as `make` installs it
     with pytest.raises(InputError, match="sudo apt-get install libharfbuzz-subset0"):
         fonts.require_harfbuzz_subset(find_library=lambda name: None)
+
+
+def test_a_render_past_its_time_limit_is_stopped_with_a_clear_error(project, monkeypatch):
+    monkeypatch.chdir(project)
+    from healthpub import publish
+    from healthpub.config import load_project
+
+    config = load_project(Path("."))
+    started = time.monotonic()
+    with pytest.raises(InputError, match=r"its leaflets took over 0.05 s to render") as err:
+        publish.build(config, publish.gather(config), timeout=0.05)
+    assert time.monotonic() - started < 30  # the runaway render was killed, not awaited
+    assert err.value.path == Path("source/exosome-therapy.md")
+    assert not (project / "output/site").exists()
+
+
+def test_a_rendering_process_cannot_take_more_memory_than_its_limit():
+    code = "from healthpub import pdf; pdf.limit_memory(); data = bytearray(pdf.MEMORY_LIMIT)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode != 0 and "MemoryError" in result.stderr
