@@ -62,6 +62,11 @@ def update(project: Project, lang: Lang, keep_obsolete: bool = True) -> bool:
     return _write(po_path, merged)
 
 
+def save(catalog: polib.POFile, path: Path) -> bool:
+    """Write a catalog changed through polib in GNU gettext's layout; returns whether it changed."""
+    return _write(path, _canonical(str(catalog).encode("utf-8")))
+
+
 def load(path: Path) -> polib.POFile:
     if not path.exists():
         raise InputError(path, None, "no such catalog")

@@ -1,4 +1,4 @@
-"""The command line: `pipeline.py {extract,update,init,check,build,serve}`.
+"""The command line: `pipeline.py {extract,update,init,check,build,serve,export-xliff,import-xliff}`.
 
 Exit codes: 0 success; 1 a check failed or publishing was refused (the findings are printed);
 2 bad input or usage (one line: file:line: what is wrong).
@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import catalogs, extract, publish, serve, source
+from . import catalogs, extract, publish, serve, source, xliff
 from .config import Project, load_project
 from .errors import InputError
 from .locales import parse_lang
@@ -37,6 +37,13 @@ def main(argv: list[str] | None = None) -> int:
     cmd = commands.add_parser("serve", help="preview output/site on 127.0.0.1, rebuilding it when a source changes")
     cmd.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000; 0 picks a free one)")
     cmd.add_argument("--draft", action="store_true", help="build unreviewed catalogs too, marked as drafts")
+    cmd = commands.add_parser("export-xliff", help="write a locale's catalog as XLIFF 1.2 for a translation agency")
+    cmd.add_argument("locale", help="gettext locale name, such as zh_TW")
+    cmd.add_argument("-o", "--output", type=Path, metavar="FILE",
+                     help="where to write it (default xliff/LOCALE.xlf)")
+    cmd = commands.add_parser("import-xliff", help="merge an agency's XLIFF into a catalog; what changed turns fuzzy")
+    cmd.add_argument("file", type=Path, help="the XLIFF file the agency returned")
+    cmd.add_argument("locale", help="gettext locale name, such as zh_TW")
     args = parser.parse_args(argv)
     try:
         project = load_project(Path("."))
@@ -114,6 +121,35 @@ def cmd_serve(project: Project, args) -> int:
     return serve.serve(project, args.port, build=lambda: main(["build"] + ["--draft"] * args.draft))
 
 
+def cmd_export_xliff(project: Project, args) -> int:
+    lang = parse_lang(args.locale, "command line")
+    out = args.output or xliff.default_path(project, lang)
+    units, fuzzy, untranslated = xliff.export(project, lang, out)
+    approved = units - fuzzy - untranslated
+    print(f"{out}: {units} units ({project.source_lang.bcp47} → {lang.bcp47}): {approved} approved, {fuzzy} fuzzy, "
+          f"{untranslated} untranslated")
+    return 0
+
+
+def cmd_import_xliff(project: Project, args) -> int:
+    lang = parse_lang(args.locale, "command line")
+    result = xliff.import_(project, lang, args.file)
+    po_path = project.po_path(lang.code)
+    print(f"{po_path}: {len(result.updated)} updated and marked fuzzy, {result.unchanged} unchanged, "
+          f"{len(result.unknown)} unknown" + (f", {result.kept} empty in {args.file} (kept)" if result.kept else ""))
+    for line, msgctxt, msgid in result.updated:
+        context = "" if msgctxt is None else f" (context {msgctxt!r})"
+        print(f"  {po_path}:{line}: {xliff.shorten(msgid)!r}{context}: fuzzy until a reviewer approves it")
+    if result.unknown:
+        count = len(result.unknown)
+        print(f"{args.file}: {count} unit{'s' * (count != 1)} not in the catalog, ignored:")
+        for line, unit_id, text in result.unknown[:5]:
+            print(f"  {args.file}:{line}: id {unit_id!r}: {xliff.shorten(text)!r}")
+        if len(result.unknown) > 5:
+            print(f"  … and {len(result.unknown) - 5} more")
+    return 0
+
+
 def _print_reports(reports: list, stream=sys.stdout) -> None:
     for report in reports:
         status = "published" if report.published else "not published"
@@ -126,4 +162,4 @@ def _print_reports(reports: list, stream=sys.stdout) -> None:
 
 
 COMMANDS = {"extract": cmd_extract, "update": cmd_update, "init": cmd_init, "check": cmd_check, "build": cmd_build,
-            "serve": cmd_serve}
+            "serve": cmd_serve, "export-xliff": cmd_export_xliff, "import-xliff": cmd_import_xliff}

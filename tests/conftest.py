@@ -13,6 +13,8 @@ import polib
 import pytest
 from pypdf import PdfReader
 
+from healthpub import catalogs
+
 REPO = Path(__file__).resolve().parent.parent
 PROJECT_FILES = ("source", "locales", "templates", "site.toml", "babel.cfg")
 ZH_PO = Path("locales/zh_TW/LC_MESSAGES/messages.po")
@@ -60,8 +62,7 @@ def edit_po(path: Path, change) -> None:
     catalog = polib.pofile(str(path))
     for entry in catalog:
         change(entry)
-    catalog.save(str(path))
-    subprocess.run(["msgcat", "-o", str(path), str(path)], check=True)
+    catalogs.save(catalog, path)
 
 
 class _Visible(HTMLParser):
