@@ -10,16 +10,13 @@ from __future__ import annotations
 import ctypes.util
 import functools
 import hashlib
+import importlib.metadata
 import os
 import re
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-
-import fontTools
-from fontTools import subset
-from fontTools.ttLib import TTFont
 
 from .errors import InputError
 
@@ -62,6 +59,8 @@ def find(family: str, weight: int = 400) -> Font:
 
 @functools.cache
 def _coverage(font: Font) -> frozenset[int]:
+    from fontTools.ttLib import TTFont  # fontTools is imported only when a font is read: no-op builds skip it
+
     try:
         with TTFont(font.path, fontNumber=font.index, lazy=True) as tt:
             return frozenset(tt.getBestCmap())
@@ -93,7 +92,7 @@ def prepare(family: str, text: str, cache: Path) -> list[Face]:
         font = find(family, weight)
         stat = font.path.stat()
         key = hashlib.sha256("\0".join([str(font.path), str(stat.st_size), str(stat.st_mtime_ns), str(font.index),
-                                        fontTools.version, "".join(chars)]).encode()).hexdigest()[:20]
+                                        importlib.metadata.version("fonttools"), "".join(chars)]).encode()).hexdigest()[:20]
         path = cache / f"{re.sub(r'[^A-Za-z0-9]+', '-', family)}-{weight}-{key}.otf"
         if not path.exists():
             _subset(font, chars, path)
@@ -102,6 +101,8 @@ def prepare(family: str, text: str, cache: Path) -> list[Face]:
 
 
 def _subset(font: Font, chars: list[str], path: Path) -> None:
+    from fontTools import subset
+
     options = subset.Options()
     options.font_number = font.index
     options.layout_features += ["palt"]  # proportional punctuation, for Latin text in a CJK font
