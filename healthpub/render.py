@@ -8,6 +8,7 @@ javascript:, vbscript:, file: and data: links. Everything else is escaped by Jin
 
 from __future__ import annotations
 
+import functools
 import gettext
 import re
 
@@ -49,6 +50,19 @@ def _text(renderer, tokens, index, options, env) -> str:
 _inline.add_render_rule("text", _text)
 
 
+# Each text is rendered for a page and a leaflet, and a disclaimer or heading in every document.
+@functools.lru_cache(maxsize=4096)
+def _html(text: str) -> Markup:
+    return Markup(_inline.renderInline(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain(text: str) -> str:
+    tokens = _inline.parseInline(text)[0].children or []
+    return "".join(t.content if t.type in ("text", "code_inline") else " " if "break" in t.type else ""
+                   for t in tokens)
+
+
 class Localizer:
     """A language's translations, as the templates use them."""
 
@@ -62,13 +76,11 @@ class Localizer:
         return self.translations.gettext(segment.text)
 
     def html(self, segment: Segment) -> Markup:
-        return Markup(_inline.renderInline(self.text(segment)))
+        return _html(self.text(segment))
 
     def plain(self, segment: Segment) -> str:
         """The words alone, for <title>, meta tags, PDF metadata and running footers."""
-        tokens = _inline.parseInline(self.text(segment))[0].children or []
-        return "".join(t.content if t.type in ("text", "code_inline") else " " if "break" in t.type else ""
-                       for t in tokens)
+        return _plain(self.text(segment))
 
     def date(self, value) -> str:
         return format_date(value, "long", locale=self.lang.locale)
