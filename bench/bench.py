@@ -127,7 +127,7 @@ def main() -> None:
         print(f"  per-document cost at 30 <= 1/3 of a 1-document build: {ratio:.2f}")
     worst = max(r["noop"] / r["cold"] for r in results.values())
     print(f"  no-op rebuild <= 5 % of cold: worst {worst:.1%}")
-    print(f"  leaflet >= 3x faster than plain WeasyPrint: "
+    print("  leaflet >= 3x faster than plain WeasyPrint: "
           + ", ".join(f"{r['lang']} {r['plain'] / r['ours']:.1f}x" for r in rows))
 
 

@@ -91,7 +91,8 @@ def load_project(root: Path) -> Project:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError(path, None, "no site configuration", "run the pipeline from the project's root folder")
+        raise InputError(path, None, "no site configuration",
+                         "run the pipeline from the project's root folder") from None
     except tomllib.TOMLDecodeError as err:
         match = re.search(r"\(at line (\d+)", str(err))
         raise InputError(path, int(match[1]) if match else None, f"not valid TOML: {err}") from None

@@ -58,7 +58,7 @@ def write_pdfs(job: Job) -> list[bytes]:
                              f"{job.budget}", "shorten the text or raise page_budget in the front matter")
         documents.append(document)
     pdfs = []
-    for name, parts in job.editions:
+    for _, parts in job.editions:
         # The first language's document gives the edition its metadata and /Lang.
         pages = [page for index in parts for page in documents[index].pages]
         pdfs.append(documents[parts[0]].copy(pages).write_pdf(pdf_variant="pdf/ua-1"))
