@@ -4,13 +4,16 @@ half a second to import, which a build with nothing to render should not pay."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import resource
 from pathlib import Path
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 
+import pydyf
 from weasyprint import CSS, HTML
+from weasyprint.pdf import tags
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
@@ -19,6 +22,27 @@ from .leaflets import Job, with_qr_codes
 
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
 MEMORY_LIMIT = 2 << 30  # bytes of address space a rendering process may use
+
+
+def _tag_language(build_box_tree):
+    """WeasyPrint 70 tags a PDF with the document's /Lang only. A bilingual edition joins the pages
+    of two documents, so each top-level structure element gets the /Lang of the <html> it comes
+    from, which is what a screen reader needs to switch voices (PDF/UA 7.2). The tag builder is
+    recursive through its module name, so wrapping that name reaches every level."""
+
+    @functools.wraps(build_box_tree)
+    def wrapper(box, *args):
+        elements = build_box_tree(box, *args)
+        lang = box.element.get("lang") if getattr(box, "element_tag", None) == "html" else None
+        for element in elements:
+            if lang:
+                element["Lang"] = pydyf.String(lang)
+            yield element
+
+    return wrapper
+
+
+tags._build_box_tree = _tag_language(tags._build_box_tree)
 
 
 class ProjectFetcher(URLFetcher):

@@ -69,6 +69,23 @@ def test_bilingual_edition_has_both_languages_each_with_its_disclaimer_and_code(
     assert all(second in text for text in pages[split:])
     assert qr_codes(path, 1) == [f"{PROJECT.site_url}{lang.url}/{doc.slug}.html"]
     assert qr_codes(path, split + 1) == [f"{PROJECT.site_url}{PROJECT.source_lang.url}/{doc.slug}.html"]
+    # Each part's structure elements carry its language, for screen readers.
+    assert struct_langs(reader) == {lang.bcp47, PROJECT.source_lang.bcp47}
+    assert subprocess.run(["qpdf", "--check", str(path)], capture_output=True).returncode == 0
+
+
+def struct_langs(reader: PdfReader) -> set[str]:
+    found, todo = set(), [reader.trailer["/Root"]["/StructTreeRoot"]]
+    while todo:
+        node = todo.pop().get_object()
+        if isinstance(node, list):
+            todo.extend(node)
+        elif isinstance(node, dict):
+            if "/Lang" in node:
+                found.add(str(node["/Lang"]))
+            if "/K" in node:
+                todo.append(node["/K"])
+    return found
 
 
 def test_subset_fonts_are_embedded_and_nothing_else(built):
