@@ -69,7 +69,7 @@ def save(catalog: polib.POFile, path: Path) -> bool:
 
 def load(path: Path) -> polib.POFile:
     if not path.exists():
-        raise InputError(path, None, "no such catalog")
+        raise InputError(path, None, "no such catalog", f"start it with: pipeline.py init {path.parent.parent.name}")
     try:
         _gettext("msgfmt", "-o", "/dev/null", str(path))  # GNU's parser is strict where polib is lenient
     except InputError as err:

@@ -27,6 +27,7 @@ from .locales import Lang
 from .source import Document
 
 ERROR, WARNING = "error", "warning"
+TRANSLATED, FUZZY, UNTRANSLATED = "translated", "fuzzy", "untranslated"
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*(?:\s?[–-]\s?\d+(?:[.,]\d+)*)?(?:\s?(?:nm|µm|mm|cm|kg|mg|ml|mL|%))?")
 _ACRONYM = re.compile(r"\b(?:[A-Z][A-Z0-9]+|nm|µm|mg|mL)\b")
 _HAN = r"[\u3400-\u9fff\uf900-\ufaff]"
@@ -46,8 +47,12 @@ class Finding:
     message: str
 
     def __str__(self) -> str:
-        start = self.msgid if len(self.msgid) <= 40 else self.msgid[:39] + "…"
-        return f"{self.path}:{self.line}: {self.severity}: [{self.kind}] {start!r}: {self.message}"
+        return f"{self.path}:{self.line}: {self.severity}: [{self.kind}] {shorten(self.msgid)!r}: {self.message}"
+
+
+def shorten(text: str, width: int = 40) -> str:
+    """The start of a message, cut at a word, to name it on one line."""
+    return text if len(text) <= width else text[:width].rsplit(" ", 1)[0] + " …"
 
 
 @dataclass
@@ -116,24 +121,31 @@ def check(catalog: polib.POFile, path: Path, lang: Lang, template: Catalog, docu
         report.total += 1
         entry = entries.get(key)
         is_required = key in required
-        if entry is None or not entry.msgstr:
-            report.untranslated += 1
+        status = status_of(entry)
+        if status != TRANSLATED:
+            if status == FUZZY:
+                report.fuzzy += 1
+                what = "fuzzy: a reviewer has not approved it"
+            else:
+                report.untranslated += 1
+                what = "missing from the catalog (run: pipeline.py update)" if entry is None else "untranslated"
             report.required_ok &= not is_required
-            what = "missing from the catalog (run: pipeline.py update)" if entry is None else "untranslated"
-            _add(report, entry, path, message.id, "required" if is_required else "untranslated",
+            _add(report, entry, path, message.id, "required" if is_required else status,
                  ("required entry " if is_required else "") + what)
-            continue
-        if entry.fuzzy:
-            report.fuzzy += 1
-            report.required_ok &= not is_required
-            _add(report, entry, path, message.id, "required" if is_required else "fuzzy",
-                 ("required entry " if is_required else "") + "fuzzy: a reviewer has not approved it")
             continue
         report.translated += 1
         for kind, severity, problem in _qa(entry.msgid, entry.msgstr, tokens.get(key, ()), terms, converter):
             _add(report, entry, path, message.id, kind, problem, severity)
     report.findings.extend(_msgfmt(path))
     return report
+
+
+def status_of(entry: polib.POEntry | None) -> str:
+    """As gettext counts it: an empty entry is untranslated even if flagged fuzzy, and a fuzzy
+    entry is not translated."""
+    if entry is None or not entry.msgstr:
+        return UNTRANSLATED
+    return FUZZY if entry.fuzzy else TRANSLATED
 
 
 def _qa(source: str, target: str, tokens: tuple[str, ...], terms: list[Term], converter) -> list[tuple]:

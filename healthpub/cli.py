@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from . import catalogs, extract, publish, serve, source, xliff
+from .checks import shorten
 from .config import Project, load_project
 from .errors import InputError
 from .locales import parse_lang
@@ -139,12 +140,12 @@ def cmd_import_xliff(project: Project, args) -> int:
           f"{len(result.unknown)} unknown" + (f", {result.kept} empty in {args.file} (kept)" if result.kept else ""))
     for line, msgctxt, msgid in result.updated:
         context = "" if msgctxt is None else f" (context {msgctxt!r})"
-        print(f"  {po_path}:{line}: {xliff.shorten(msgid)!r}{context}: fuzzy until a reviewer approves it")
+        print(f"  {po_path}:{line}: {shorten(msgid)!r}{context}: fuzzy until a reviewer approves it")
     if result.unknown:
         count = len(result.unknown)
         print(f"{args.file}: {count} unit{'s' * (count != 1)} not in the catalog, ignored:")
         for line, unit_id, text in result.unknown[:5]:
-            print(f"  {args.file}:{line}: id {unit_id!r}: {xliff.shorten(text)!r}")
+            print(f"  {args.file}:{line}: id {unit_id!r}: {shorten(text)!r}")
         if len(result.unknown) > 5:
             print(f"  … and {len(result.unknown) - 5} more")
     return 0

@@ -7,6 +7,7 @@ turns it into PDF files with WeasyPrint.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from html import unescape
@@ -62,6 +63,7 @@ def render_html(env: Environment, localizer: render.Localizer, doc: Document, pa
                                   qr_svg=placeholder, font_family=font_family, keywords=keywords, **context)
 
 
+@functools.lru_cache(maxsize=1024)  # read for the font subsets and again for the glyph check
 def visible_text(html: str) -> str:
     collector = _TextCollector()
     collector.feed(html)

@@ -24,7 +24,7 @@ import polib
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from .checks import WARNING, Finding, Report
+from .checks import FUZZY, TRANSLATED, UNTRANSLATED, WARNING, Finding, Report, shorten, status_of
 from .config import Project
 from .errors import InputError
 from .render import render_template
@@ -32,8 +32,6 @@ from .source import Document
 
 if TYPE_CHECKING:
     from .publish import State
-
-TRANSLATED, FUZZY, UNTRANSLATED = "translated", "fuzzy", "untranslated"
 
 KIND_LABELS = {
     "title": "title",
@@ -146,13 +144,6 @@ def render(project: Project, state: State) -> dict[str, str]:
                                           documents=state.documents, blocking=bool(state.blocking()),
                                           statuses=(TRANSLATED, FUZZY, UNTRANSLATED))
     return files
-
-
-def status_of(entry: polib.POEntry | None) -> str:
-    """As `checks.check` counts it."""
-    if entry is None or not entry.msgstr:
-        return UNTRANSLATED
-    return FUZZY if entry.fuzzy else TRANSLATED
 
 
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:
@@ -268,7 +259,7 @@ def _interface_part(messages: list, entries: dict, report: Report) -> Part:
 
 
 def _finding_view(finding: Finding, parts: list[Part]) -> dict:
-    start = finding.msgid if len(finding.msgid) <= 60 else finding.msgid[:60].rsplit(" ", 1)[0] + " …"
+    start = shorten(finding.msgid, 60)
     anchor = next((row.anchor for part in parts for row in part.rows if row.source == finding.msgid and finding.msgid),
                   None)
     return {"finding": finding, "start": start, "anchor": anchor}

@@ -28,6 +28,7 @@ from translate.misc.xml_helpers import parse_xml
 from translate.storage import poxliff
 
 from . import catalogs
+from .checks import shorten
 from .config import Project
 from .errors import InputError
 from .locales import Lang
@@ -72,7 +73,7 @@ def default_path(project: Project, lang: Lang) -> Path:
 
 def export(project: Project, lang: Lang, out: Path) -> tuple[int, int, int]:
     """Write the locale's catalog as XLIFF 1.2; returns (units, fuzzy, untranslated)."""
-    po_path = _catalog_path(project, lang)
+    po_path = project.po_path(lang.code)
     catalog = catalogs.load(po_path)
     nplurals = _nplurals(catalog)
     store = _Xliff12(sourcelanguage=project.source_lang.bcp47, targetlanguage=lang.bcp47)
@@ -123,9 +124,9 @@ def export(project: Project, lang: Lang, out: Path) -> tuple[int, int, int]:
 def import_(project: Project, lang: Lang, path: Path) -> Imported:
     """Merge the translations of an XLIFF file into the locale's catalog: a changed translation is
     written and marked fuzzy, an unchanged one keeps its state, an unknown unit is ignored."""
-    po_path = _catalog_path(project, lang)
-    store = _read(path, project, lang)
+    po_path = project.po_path(lang.code)
     catalog = catalogs.load(po_path)
+    store = _read(path, project, lang)
     nplurals = _nplurals(catalog)
     entries = {(e.msgctxt, e.msgid): e for e in catalog if not e.obsolete}
     result = Imported()
@@ -220,13 +221,6 @@ def _same_language(path: Path, node, attribute: str, lang: Lang, exact: bool) ->
                          f"this file is not for {lang.code}" if exact else "this file is not from this project")
 
 
-def _catalog_path(project: Project, lang: Lang) -> Path:
-    path = project.po_path(lang.code)
-    if not path.exists():
-        raise InputError(path, None, "no such catalog", f"run: pipeline.py init {lang.code}")
-    return path
-
-
 def _nplurals(catalog: polib.POFile) -> int:
     forms = catalog.metadata.get("Plural-Forms", "")
     for part in forms.split(";"):
@@ -275,6 +269,3 @@ def _relative(path: Path, root: Path) -> str:
     except ValueError:
         return path.as_posix()
 
-
-def shorten(text: str) -> str:
-    return text if len(text) <= 40 else text[:39] + "…"
