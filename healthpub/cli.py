@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     cmd.add_argument("--format", choices=("text", "json"), default="text")
     cmd = commands.add_parser("build", help="render pages and leaflets into output/, if every published locale passes")
     cmd.add_argument("--draft", action="store_true", help="publish even unreviewed catalogs, marked as drafts")
-    cmd.add_argument("--force", action="store_true", help="ignore the caches: re-subset fonts, re-render every leaflet")
+    cmd.add_argument("--force", action="store_true", help="ignore the cache: render every leaflet again")
     cmd.add_argument("--shard", type=_shard, default=(1, 1), metavar="I/N",
                      help="render the leaflets of every N-th document from the I-th (for CI matrices)")
     cmd = commands.add_parser("serve", help="preview output/site on 127.0.0.1, rebuilding it when a source changes")

@@ -1,22 +1,21 @@
-"""Fonts for leaflets: found through fontconfig, checked for every character, and cut down once per
-build to the characters the leaflets use.
+"""Fonts for leaflets: found through fontconfig, checked for every character, and cut down to the
+characters a document's leaflets use.
 
-A Noto CJK collection is about 19 MB a weight. Subsetting it to a few hundred characters once, and
-handing WeasyPrint the small file under the same family name, keeps each PDF small (CFF
-subroutines and the glyphs of other locales stay out) and spares WeasyPrint the big font."""
+A Noto CJK collection is about 19 MB a weight. HarfBuzz cuts it down to a few hundred characters in
+about 20 ms, so each document gets its own subset when its leaflets are rendered: its PDFs depend
+on nothing but its own text, and WeasyPrint, handed the small file under the family's name, writes
+small PDFs (CFF subroutines and the glyphs of other locales stay out)."""
 
 from __future__ import annotations
 
-import ctypes.util
 import functools
-import hashlib
 import importlib.metadata
-import os
-import re
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+import uharfbuzz as hb
 
 from .errors import InputError
 
@@ -32,15 +31,15 @@ class Font:
     weight: int
     path: Path
     index: int
+    stamp: str = ""  # what the file is (size, time, subsetter): a changed font renders leaflets again
 
 
 @dataclass(frozen=True)
-class Face:
-    """A subset font file standing in for a family and weight."""
+class Subset:
+    """A font cut down to some characters, standing in for its family and weight."""
 
-    family: str
-    weight: int
-    path: Path
+    font: Font
+    chars: str
 
 
 @functools.cache
@@ -54,27 +53,26 @@ def find(family: str, weight: int = 400) -> Font:
                             capture_output=True, text=True).stdout.split("\n")
     if len(answer) < 3 or family not in answer[2].split(","):
         raise InputError("site.toml", None, f"font {family!r} is not installed", INSTALL_HINT)
-    return Font(family, weight, Path(answer[0]), int(answer[1] or 0))
+    path = Path(answer[0])
+    stat = path.stat()
+    stamp = f"{stat.st_size} {stat.st_mtime_ns} uharfbuzz {importlib.metadata.version('uharfbuzz')}"
+    return Font(family, weight, path, int(answer[1] or 0), stamp)
+
+
+def _face(font: Font) -> hb.Face:
+    try:
+        face = hb.Face(hb.Blob.from_file_path(str(font.path)), font.index)
+    except hb.HarfBuzzError:
+        face = None
+    if face is None or face.glyph_count == 0:  # HarfBuzz reads a damaged file as an empty font
+        raise InputError(font.path, None, f"the {font.family} font cannot be read",
+                         "reinstall it: sudo apt-get install --reinstall fonts-noto-cjk")
+    return face
 
 
 @functools.cache
 def _coverage(font: Font) -> frozenset[int]:
-    from fontTools.ttLib import TTFont  # fontTools is imported only when a font is read: no-op builds skip it
-
-    try:
-        with TTFont(font.path, fontNumber=font.index, lazy=True) as tt:
-            return frozenset(tt.getBestCmap())
-    except Exception as err:  # fontTools raises many kinds on a damaged file
-        raise InputError(font.path, None, f"the {font.family} font cannot be read: {err}",
-                         "reinstall it: sudo apt-get install --reinstall fonts-noto-cjk") from None
-
-
-def require_harfbuzz_subset(find_library=ctypes.util.find_library) -> None:
-    """Without libharfbuzz-subset0, WeasyPrint subsets fonts with fontTools: about 10 s a Chinese
-    leaflet instead of 0.2 s. A build refuses rather than crawl."""
-    if find_library("harfbuzz-subset") is None:
-        raise InputError("libharfbuzz-subset", None, "HarfBuzz's font subsetting library is not installed",
-                         "sudo apt-get install libharfbuzz-subset0")
+    return frozenset(_face(font).unicodes)
 
 
 def missing(font: Font, text: str) -> list[str]:
@@ -83,48 +81,28 @@ def missing(font: Font, text: str) -> list[str]:
     return sorted({c for c in text if not c.isspace() and ord(c) not in covered})
 
 
-def prepare(family: str, text: str, cache: Path) -> list[Face]:
-    """Subsets of the family's regular and bold fonts holding the characters of `text` (and those
-    CSS may generate), cached under `cache` by what they are made from."""
-    chars = sorted(set(text) | GENERATED)
-    faces = []
-    for weight in WEIGHTS:
-        font = find(family, weight)
-        stat = font.path.stat()
-        key = hashlib.sha256("\0".join([str(font.path), str(stat.st_size), str(stat.st_mtime_ns), str(font.index),
-                                        importlib.metadata.version("fonttools"), "".join(chars)]).encode()).hexdigest()[:20]
-        path = cache / f"{re.sub(r'[^A-Za-z0-9]+', '-', family)}-{weight}-{key}.otf"
-        if not path.exists():
-            _subset(font, chars, path)
-        faces.append(Face(family, weight, path))
-    return faces
+def subsets(family: str, text: str) -> tuple[Subset, ...]:
+    """The family's regular and bold fonts, to be cut down to the characters of `text` and those
+    CSS may draw."""
+    chars = "".join(sorted(set(text) | GENERATED))
+    return tuple(Subset(find(family, weight), chars) for weight in WEIGHTS)
 
 
-def _subset(font: Font, chars: list[str], path: Path) -> None:
-    from fontTools import subset
-
-    options = subset.Options()
-    options.font_number = font.index
-    options.layout_features += ["palt"]  # proportional punctuation, for Latin text in a CJK font
-    options.name_IDs = ["*"]
-    options.notdef_outline = True
-    options.hinting = False  # print needs no hinting
-    try:
-        tt = subset.load_font(str(font.path), options, lazy=True)
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(unicodes=[ord(c) for c in chars])
-        subsetter.subset(tt)
-    except Exception as err:  # fontTools raises many kinds on a damaged file
-        raise InputError(font.path, None, f"the {font.family} font cannot be subset: {err}",
-                         "reinstall it: sudo apt-get install --reinstall fonts-noto-cjk") from None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(f".{os.getpid()}.tmp")
-    tt.save(str(partial))
-    os.replace(partial, path)  # never a half-written font in the cache
+def cut(subset: Subset) -> bytes:
+    """The subset as an OpenType file. HarfBuzz keeps the layout features text needs by default,
+    `palt` (proportional Latin punctuation in a CJK font) among them."""
+    request = hb.SubsetInput()
+    request.unicode_set.update(ord(c) for c in subset.chars)
+    request.flags = hb.SubsetFlags.NO_HINTING | hb.SubsetFlags.NOTDEF_OUTLINE  # print needs no hinting
+    result = hb.subset(_face(subset.font), request)
+    if result is None:
+        raise InputError(subset.font.path, None, f"the {subset.font.family} font cannot be subset",
+                         "reinstall it: sudo apt-get install --reinstall fonts-noto-cjk")
+    return result.blob.data
 
 
-def faces_css(faces: list[Face]) -> str:
-    """@font-face rules for the subsets, as "<family> subset": fontconfig's own font of the same
+def faces_css(faces: dict[Subset, Path]) -> str:
+    """@font-face rules for subset files, as "<family> subset": fontconfig's own font of the same
     name would win over a rule that reused it. Leaflets list the subset first, then the family."""
-    return "".join(f'@font-face {{ font-family: "{face.family} subset"; font-weight: {face.weight}; '
-                   f'src: url("{face.path.resolve().as_uri()}"); }}\n' for face in faces)
+    return "".join(f'@font-face {{ font-family: "{s.font.family} subset"; font-weight: {s.font.weight}; '
+                   f'src: url("{path.resolve().as_uri()}"); }}\n' for s, path in faces.items())

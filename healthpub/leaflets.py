@@ -19,6 +19,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from . import render
+from .fonts import Subset
 from .source import Document
 
 
@@ -34,8 +35,7 @@ class Job:
     labels: tuple[str, ...]  # per language, for messages: "the zh_TW leaflet"
     editions: tuple[tuple[str, tuple[int, ...]], ...]  # (file name, indexes into htmls)
     base: Path  # the templates folder: leaflet.css and nothing else is read from it
-    fonts: str  # @font-face rules for the subset fonts
-    allowed: tuple[Path, ...]  # folders WeasyPrint may read
+    fonts: tuple[Subset, ...]  # cut down to the characters of these leaflets when they are rendered
 
 
 def qr_svg(url: str) -> Markup:

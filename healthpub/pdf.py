@@ -1,5 +1,5 @@
 """PDF: WeasyPrint turns a leaflet job into PDF files, in a process of its own, reading nothing but
-the templates and the subset fonts. Imported only where leaflets are rendered: WeasyPrint takes
+the templates and the job's subset fonts. Imported only where leaflets are rendered: WeasyPrint takes
 half a second to import, which a build with nothing to render should not pay."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import logging
 import resource
+import tempfile
 from pathlib import Path
 from urllib.parse import urlparse
 from urllib.request import url2pathname
@@ -17,6 +18,7 @@ from weasyprint.pdf import tags
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
+from . import fonts
 from .errors import InputError
 from .leaflets import Job, with_qr_codes
 
@@ -69,14 +71,22 @@ def limit_memory() -> None:
 
 def write_pdfs(job: Job) -> list[bytes]:
     """The job's editions as PDF files, in order. Each language is laid out once."""
-    fetcher = ProjectFetcher(job.allowed)
+    with tempfile.TemporaryDirectory(prefix="healthpub-fonts-") as folder:
+        faces = {}
+        for number, subset in enumerate(job.fonts):
+            faces[subset] = Path(folder, f"{number}.otf")
+            faces[subset].write_bytes(fonts.cut(subset))
+        return _write_pdfs(job, faces, ProjectFetcher((job.base, Path(folder))))
+
+
+def _write_pdfs(job: Job, faces: dict[fonts.Subset, Path], fetcher: ProjectFetcher) -> list[bytes]:
     font_config = FontConfiguration()  # @font-face rules from a stylesheet only count through one
-    fonts = CSS(string=job.fonts, url_fetcher=fetcher, font_config=font_config)
+    font_css = CSS(string=fonts.faces_css(faces), url_fetcher=fetcher, font_config=font_config)
     base_url = job.base.resolve().as_uri() + "/"
     documents = []
     for html, label in zip(job.htmls, job.labels):
         document = HTML(string=with_qr_codes(html), base_url=base_url, url_fetcher=fetcher).render(
-            stylesheets=[fonts], font_config=font_config)
+            stylesheets=[font_css], font_config=font_config)
         if len(document.pages) > job.budget:
             raise InputError(job.source, None, f"{label} needs {len(document.pages)} pages; its budget is "
                              f"{job.budget}", "shorten the text or raise page_budget in the front matter")

@@ -77,7 +77,7 @@ def build(project: Project, state: State, draft: bool = False, force: bool = Fal
     drafts = {report.lang.code for report in state.blocking()} if draft else set()
     files, leaflet_html = _render_html(project, state, langs, drafts)
     index, count = shard
-    jobs = _leaflet_jobs(project, state.documents[index - 1::count], langs, leaflet_html, force)
+    jobs = _leaflet_jobs(project, state.documents[index - 1::count], langs, leaflet_html)
     rendered = 0
     for job, pdfs, fresh in _render_pdfs(project, jobs, langs, force, workers, progress, timeout):
         rendered += fresh
@@ -138,26 +138,26 @@ def _render_html(project: Project, state: State, langs: list[Lang], drafts: set[
 
 
 def _leaflet_jobs(project: Project, documents: list[source.Document], langs: list[Lang],
-                  leaflet_html: dict[tuple[str, str], str], force: bool) -> list[leaflets.Job]:
+                  leaflet_html: dict[tuple[str, str], str]) -> list[leaflets.Job]:
     """A job per document: a leaflet per language, and a bilingual edition (translation, then
-    source) per translation. Each font is cut down once to what all its leaflets use."""
-    texts: dict[str, list[str]] = {}
-    for doc in documents:
-        for lang in langs:
-            texts.setdefault(project.font_family(lang), []).append(
-                leaflets.visible_text(leaflet_html[(doc.slug, lang.code)]))
-    font_cache = project.cache_dir / "fonts"
-    if force:
-        shutil.rmtree(font_cache, ignore_errors=True)
-    faces = [face for family, parts in texts.items() for face in fonts.prepare(family, "".join(parts), font_cache)]
+    source) per translation. Each font is cut down to what the document's leaflets use, so that its
+    PDFs depend on nothing but the document."""
     editions = [(i,) for i in range(len(langs))] + [(i, 0) for i in range(1, len(langs))]
-    return [leaflets.Job(
-        source=doc.path, budget=doc.page_budget,
-        htmls=tuple(leaflet_html[(doc.slug, lang.code)] for lang in langs),
-        labels=tuple(f"the {lang.code} leaflet" for lang in langs),
-        editions=tuple((".".join([doc.slug, *(langs[i].url for i in parts), "pdf"]), parts) for parts in editions),
-        base=project.templates_dir, fonts=fonts.faces_css(faces), allowed=(project.templates_dir, font_cache),
-    ) for doc in documents]
+    jobs = []
+    for doc in documents:
+        htmls = tuple(leaflet_html[(doc.slug, lang.code)] for lang in langs)
+        texts: dict[str, str] = {}
+        for html, lang in zip(htmls, langs):
+            family = project.font_family(lang)
+            texts[family] = texts.get(family, "") + leaflets.visible_text(html)
+        jobs.append(leaflets.Job(
+            source=doc.path, budget=doc.page_budget, htmls=htmls,
+            labels=tuple(f"the {lang.code} leaflet" for lang in langs),
+            editions=tuple((".".join([doc.slug, *(langs[i].url for i in parts), "pdf"]), parts) for parts in editions),
+            base=project.templates_dir,
+            fonts=tuple(subset for family, text in texts.items() for subset in fonts.subsets(family, text)),
+        ))
+    return jobs
 
 
 def _check_glyphs(project: Project, job: leaflets.Job, langs: list[Lang]) -> None:
@@ -178,13 +178,12 @@ def _render_pdfs(project: Project, jobs: list[leaflets.Job], langs: list[Lang], 
     cache.mkdir(parents=True, exist_ok=True)
     stylesheet = (project.templates_dir / "leaflet.css").read_bytes()
     keys = [hashlib.sha256(b"\0".join([*(html.encode() for html in job.htmls), repr(job.editions).encode(),
-                                        job.fonts.encode(), stylesheet, str(job.budget).encode(), VERSIONS])
+                                        repr(job.fonts).encode(), stylesheet, str(job.budget).encode(), VERSIONS])
                            ).hexdigest() for job in jobs]
     todo = [(job, key) for job, key in zip(jobs, keys) if force or not (cache / key).is_dir()]
     for job, _ in todo:
         _check_glyphs(project, job, langs)
     if todo:
-        fonts.require_harfbuzz_subset()
         from . import pdf  # WeasyPrint is imported only when there is something to render
 
         # multiprocessing's Pool, for terminate(): a render past its time limit is killed, not awaited.

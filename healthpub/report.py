@@ -27,7 +27,7 @@ from markupsafe import Markup
 from .checks import FUZZY, TRANSLATED, UNTRANSLATED, WARNING, Finding, Report, shorten, status_of
 from .config import Project
 from .errors import InputError
-from .render import render_template
+from .render import compiled_templates, render_template
 from .source import Document
 
 if TYPE_CHECKING:
@@ -116,7 +116,8 @@ class Part:
 def render(project: Project, state: State) -> dict[str, str]:
     """The review report: relative file name → HTML text, for output/report/."""
     env = Environment(loader=FileSystemLoader(project.templates_dir), autoescape=True,
-                      undefined=StrictUndefined, keep_trailing_newline=True)
+                      bytecode_cache=compiled_templates(project, "report"), undefined=StrictUndefined,
+                      keep_trailing_newline=True)
     css = _stylesheet(project)
     interface = _interface_messages(state)
     locales = []

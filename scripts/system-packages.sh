@@ -3,8 +3,8 @@
 # running as root or with password-less sudo; otherwise prints the exact command and fails.
 set -eu
 
-# Pango renders the PDFs; libharfbuzz-subset0 lets WeasyPrint subset the CJK font in C (without it,
-# fontTools takes ~10 s per Chinese leaflet); gettext's msgcat/msgmerge/msgfmt write and check catalogs;
+# Pango renders the PDFs; libharfbuzz-subset0 lets WeasyPrint subset the embedded fonts in C (without
+# it, fontTools: ~0.5 s more per leaflet from our small subsets, ~11 s from a whole CJK font); gettext's msgcat/msgmerge/msgfmt write and check catalogs;
 # poppler-utils and qpdf let people (and tests) inspect the PDFs.
 PACKAGES="gettext fontconfig fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils qpdf"
 

@@ -28,12 +28,6 @@ def copy_project(dest: Path) -> Path:
             shutil.copytree(src, dest / name)
         else:
             shutil.copy2(src, dest / name)
-    # Subset fonts are keyed by what they are made of, so every copy may share them: it saves
-    # seconds per build. Rendered PDFs are not shared: each test sees its own build.
-    shared = REPO / ".cache/fonts"
-    shared.mkdir(parents=True, exist_ok=True)
-    (dest / ".cache").mkdir()
-    (dest / ".cache/fonts").symlink_to(shared)
     return dest
 
 

@@ -71,13 +71,6 @@ def test_an_unknown_font_family_is_refused(project):
     assert not (project / "output").exists()
 
 
-def test_missing_harfbuzz_subset_is_a_clear_error():
-    # The library cannot be uninstalled inside a test: its lookup is what the check relies on.
-    fonts.require_harfbuzz_subset()  # present here, as `make` installs it
-    with pytest.raises(InputError, match="sudo apt-get install libharfbuzz-subset0"):
-        fonts.require_harfbuzz_subset(find_library=lambda name: None)
-
-
 def test_a_render_past_its_time_limit_is_stopped_with_a_clear_error(project, monkeypatch):
     monkeypatch.chdir(project)
     from healthpub import publish
