@@ -19,6 +19,8 @@ class Project:
     site_url: str
     publisher: str
     source_lang: Lang
+    # The publisher's name per language code, where its readers know it by another name.
+    publisher_names: dict[str, str] = field(default_factory=dict)
     # CSS font family per language code ("" is the default), checked before rendering.
     fonts: dict[str, str] = field(default_factory=dict)
 
@@ -40,7 +42,7 @@ class Project:
 
     @property
     def cache_dir(self) -> Path:
-        """Subset fonts and rendered PDFs, keyed by content hashes; safe to delete."""
+        """Rendered PDFs and compiled templates, keyed by what they are made of; safe to delete."""
         return self.root / ".cache"
 
     @property
@@ -82,6 +84,11 @@ class Project:
                 langs.append(lang)
         return langs
 
+    def publisher_name(self, lang: Lang) -> str:
+        """What pages and leaflets in this language call the publisher: a clinic in Taiwan has a
+        Chinese name, which its Chinese leaflets print."""
+        return self.publisher_names.get(lang.code, self.publisher)
+
     def font_family(self, lang: Lang) -> str:
         return self.fonts.get(lang.locale.language, self.fonts.get("", "Noto Sans CJK TC"))
 
@@ -103,7 +110,7 @@ def load_project(root: Path) -> Project:
             raise InputError(path, _line_of(path, key), f"'{key}' must be a non-empty string")
         return value.strip()
 
-    unknown = set(data) - {"site_url", "publisher", "source_locale", "fonts"}
+    unknown = set(data) - {"site_url", "publisher", "publisher_names", "source_locale", "fonts"}
     if unknown:
         key = sorted(unknown)[0]
         raise InputError(path, _line_of(path, key), f"unknown setting '{key}'")
@@ -113,10 +120,17 @@ def load_project(root: Path) -> Project:
     fonts = data.get("fonts", {})
     if not isinstance(fonts, dict) or not all(isinstance(v, str) for v in fonts.values()):
         raise InputError(path, _line_of(path, "fonts"), "[fonts] maps a language code to a font family name")
+    names = data.get("publisher_names", {})
+    if not isinstance(names, dict) or not all(isinstance(v, str) and v.strip() for v in names.values()):
+        raise InputError(path, _line_of(path, "publisher_names"),
+                         "[publisher_names] maps a locale code to the publisher's name in it")
+    for code in names:
+        parse_lang(code, path, _line_of(path, code))
     return Project(
         root=root,
         site_url=site_url.rstrip("/") + "/",
         publisher=text("publisher"),
+        publisher_names={code: name.strip() for code, name in names.items()},
         source_lang=parse_lang(text("source_locale", "en"), path, _line_of(path, "source_locale")),
         fonts={("" if k == "default" else k): v for k, v in fonts.items()},
     )

@@ -114,7 +114,7 @@ def _render_html(project: Project, state: State, langs: list[Lang], drafts: set[
     groups = []
     for lang in langs:
         localizer = localizers[lang.code]
-        context = {**common, "draft": lang.code in drafts}
+        context = {**common, "publisher": project.publisher_name(lang), "draft": lang.code in drafts}
         items = []
         for doc in state.documents:
             html = pages.render_page(env, localizer, doc, langs, css=css, **context)

@@ -74,6 +74,10 @@ def test_bad_config_and_locales_are_refused(project):
     assert_one_line_error(run(project, "build"), "locales/LINGUAS:2:", "fr is listed but")
     replace(project, "site.toml", 'site_url = "https://', 'site_url = "ftp://')
     assert_one_line_error(run(project, "build"), "site.toml:2:", "site_url must be an absolute http(s) URL")
+    replace(project, "site.toml", 'site_url = "ftp://', 'site_url = "https://')
+    replace(project, "site.toml", "\nzh_TW = ", "\nzh-TW = ")  # BCP 47, not a gettext locale name
+    line = (project / "site.toml").read_text().splitlines().index('zh-TW = "範例診所衛教資訊"') + 1
+    assert_one_line_error(run(project, "build"), f"site.toml:{line}:", "unknown locale 'zh-TW'")
 
 
 def test_usage_errors_exit_2(project):

@@ -47,7 +47,7 @@ def test_single_language_leaflet_is_a4_tagged_small_and_leads_to_its_page(built,
     assert root["/Lang"] == lang.bcp47
     assert root["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in root  # a tagged PDF
     info = reader.metadata
-    assert info.title and info.author == PROJECT.publisher and info.subject and info.get("/Keywords")
+    assert info.title and info.author == PROJECT.publisher_name(lang) and info.subject and info.get("/Keywords")
     assert path.stat().st_size <= 150_000, f"{path.name} is {path.stat().st_size} bytes"
     url = f"{PROJECT.site_url}{lang.url}/{doc.slug}.html"
     assert qr_codes(path) == [url]

@@ -67,6 +67,17 @@ def test_leaflet_has_disclaimer_on_every_page_and_every_key_fact(built, lang, do
 
 
 @pytest.mark.parametrize("lang, doc", CASES)
+def test_pages_and_leaflets_name_the_publisher_as_their_readers_know_it(built, lang, doc):
+    name = PROJECT.publisher_name(lang)
+    for other in {PROJECT.publisher_name(o) for o in LANGS} - {name}:
+        assert other not in page_text(built, lang, doc)
+        assert other not in "".join(pdf_pages(leaflet(built, lang, doc)))
+    assert name in page_text(built, lang, doc)
+    assert all(squash(name) in squash(page) for page in pdf_pages(leaflet(built, lang, doc)))  # the footer
+    assert PdfReader(leaflet(built, lang, doc)).metadata.author == name
+
+
+@pytest.mark.parametrize("lang, doc", CASES)
 def test_pages_and_leaflets_declare_their_language(built, lang, doc):
     html = (built / "output/site" / lang.url / f"{doc.slug}.html").read_text(encoding="utf-8")
     assert re.search(rf'<html lang="{re.escape(lang.bcp47)}">', html)
