@@ -89,6 +89,10 @@ def cmd_check(project: Project, args) -> int:
 
 
 def cmd_build(project: Project, args) -> int:
+    inputs = publish.fingerprint(project, args.draft, args.shard)
+    if not args.force and (count := publish.current(project, inputs)) is not None:
+        print(f"{project.output_dir}: {count} files, up to date, nothing rewritten; leaflets of 0 documents rendered")
+        return 0
     state = publish.gather(project)
     blocking = state.blocking()
     if blocking and not args.draft:
@@ -98,7 +102,8 @@ def cmd_build(project: Project, args) -> int:
               f"(review report: {report}/index.html)", file=sys.stderr)
         return 1
     progress = _progress if sys.stderr.isatty() else None  # a bar on a terminal, quiet in CI
-    result = publish.build(project, state, draft=args.draft, force=args.force, progress=progress, shard=args.shard)
+    result = publish.build(project, state, draft=args.draft, force=args.force, progress=progress, shard=args.shard,
+                           inputs=inputs)
     status = f"{len(result.written)} changed" if result.written else "up to date, nothing rewritten"
     print(f"{project.output_dir}: {len(result.files)} files, {status}; leaflets of {result.rendered} documents rendered"
           + (" (DRAFT)" if blocking and args.draft else ""))

@@ -5,9 +5,11 @@ from __future__ import annotations
 import gettext
 import hashlib
 import importlib.metadata
+import json
 import multiprocessing
 import os
 import shutil
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +17,7 @@ import polib
 from babel.messages.catalog import Catalog
 
 from . import catalogs, checks, extract, fonts, leaflets, pages, render, report, source
-from .config import Project
+from .config import CONFIG_NAME, Project
 from .errors import InputError
 from .locales import Lang
 
@@ -23,6 +25,46 @@ RENDER_TIMEOUT = 120  # seconds one leaflet may take
 # Anything that changes how the same HTML becomes a PDF invalidates the cached PDFs: the code of
 # that step and WeasyPrint's version.
 VERSIONS = (Path(__file__).with_name("pdf.py").read_bytes() + importlib.metadata.version("weasyprint").encode())
+
+
+PACKAGE = Path(__file__).parent
+
+
+def fingerprint(project: Project, draft: bool, shard: tuple[int, int]) -> str:
+    """A hash of everything a build reads: the project's files, the pipeline's code, the installed
+    packages, the fonts and the options. Taken before the build reads anything, so that an edit
+    made while it runs is seen by the next one."""
+    digest = hashlib.sha256()
+    folders = (project.source_dir, project.locales_dir, project.templates_dir)
+    files = [project.root / CONFIG_NAME, *sorted(PACKAGE.glob("*.py")),
+             *sorted(p for folder in folders for p in folder.rglob("*") if p.is_file())]
+    for path in files:
+        data = path.read_bytes()
+        digest.update(f"{path}\0{len(data)}\0".encode() + data)
+    installed = sorted(p.name for folder in sys.path if os.path.isdir(folder) for p in Path(folder).glob("*.dist-info"))
+    families = {project.font_family(lang) for lang in [project.source_lang] + project.published_langs()}
+    fonts_used = [fonts.find(family, weight) for family in sorted(families) for weight in fonts.WEIGHTS]
+    digest.update(repr([sys.version, installed, fonts_used, os.environ.get("SOURCE_DATE_EPOCH"), draft, shard]).encode())
+    return digest.hexdigest()
+
+
+def current(project: Project, inputs: str) -> int | None:
+    """How many files output/ holds, if a build from these very inputs made it and nothing has
+    touched it since; None otherwise. A build with nothing to do stops here, in milliseconds."""
+    try:
+        stamp = json.loads((project.cache_dir / "build.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    listing = _listing(project.output_dir)
+    if stamp != {"inputs": inputs, "output": listing}:
+        return None
+    return len(listing)
+
+
+def _listing(output: Path) -> list[list]:
+    """Every file of output/ with what a rewrite or an edit changes: size, inode, modification time."""
+    files = sorted(p for p in output.rglob("*") if p.is_file()) if output.exists() else []
+    return [[str(p.relative_to(output)), p.stat().st_size, p.stat().st_ino, p.stat().st_mtime_ns] for p in files]
 
 
 @dataclass
@@ -67,11 +109,12 @@ class Result:
 
 def build(project: Project, state: State, draft: bool = False, force: bool = False,
           workers: int | None = None, progress=None, shard: tuple[int, int] = (1, 1),
-          timeout: float = RENDER_TIMEOUT) -> Result:
+          timeout: float = RENDER_TIMEOUT, inputs: str | None = None) -> Result:
     """Render pages and leaflets for the source language and every published locale, then publish
     them into output/ at once. Leaflets whose inputs did not change come from the cache. Shard i of
     n renders the leaflets of every n-th document from the i-th (the pages, all of them, are cheap);
-    the shards' output/ folders merge by copying one over the other."""
+    the shards' output/ folders merge by copying one over the other. `inputs`, the fingerprint
+    taken before `state` was gathered, is recorded for `current`."""
     langs = [project.source_lang] + project.published_langs()
     # Only the locales that failed their check are marked as drafts.
     drafts = {report.lang.code for report in state.blocking()} if draft else set()
@@ -86,7 +129,11 @@ def build(project: Project, state: State, draft: bool = False, force: bool = Fal
             if len(parts) == 1:  # a single-language leaflet is also offered beside its page
                 files[f"site/{langs[parts[0]].url}/{name}"] = pdf
     files.update(_report_files(project, state))
+    stamp = project.cache_dir / "build.json"
+    stamp.unlink(missing_ok=True)  # output/ is about to change: no stamp until it has
     written = _publish(files, project.output_dir)
+    if inputs:
+        stamp.write_text(json.dumps({"inputs": inputs, "output": _listing(project.output_dir)}), encoding="utf-8")
     return Result(sorted(files), written, rendered)
 
 
@@ -184,6 +231,7 @@ def _render_pdfs(project: Project, jobs: list[leaflets.Job], langs: list[Lang], 
     for job, _ in todo:
         _check_glyphs(project, job, langs)
     if todo:
+        fonts.require_harfbuzz_subset()
         from . import pdf  # WeasyPrint is imported only when there is something to render
 
         # multiprocessing's Pool, for terminate(): a render past its time limit is killed, not awaited.

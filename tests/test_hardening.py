@@ -71,6 +71,22 @@ def test_an_unknown_font_family_is_refused(project):
     assert not (project / "output").exists()
 
 
+def test_missing_harfbuzz_subset_is_refused_before_anything_is_written(project, monkeypatch, capsys):
+    # The library cannot be uninstalled inside a test: the lookup the check relies on is made to fail.
+    import ctypes.util
+
+    from healthpub import cli
+
+    lookup = ctypes.util.find_library
+    assert lookup("harfbuzz-subset")  # present here, as `make` installs it
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None if name == "harfbuzz-subset" else lookup(name))
+    monkeypatch.chdir(project)
+    assert cli.main(["build"]) == 2
+    assert capsys.readouterr().err == ("error: libharfbuzz-subset: HarfBuzz's font subsetting library is not "
+                                       "installed (sudo apt-get install libharfbuzz-subset0)\n")
+    assert not (project / "output").exists()
+
+
 def test_a_render_past_its_time_limit_is_stopped_with_a_clear_error(project, monkeypatch):
     monkeypatch.chdir(project)
     from healthpub import publish

@@ -6,6 +6,8 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
+
 from conftest import ZH_PO, copy_project, edit_po, run
 
 DOC = "source/exosome-therapy.md"
@@ -34,6 +36,30 @@ def test_a_noop_build_rewrites_nothing(project):
     rendered, said = build(project)
     assert rendered == 0 and "nothing rewritten" in said
     assert snapshot(project) == before
+
+
+def test_a_noop_build_reads_nothing_but_fingerprints(project, monkeypatch, capsys):
+    from healthpub import cli, publish
+
+    build(project)
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(publish, "gather", lambda project: pytest.fail("a no-op build gathered its inputs"))
+    assert cli.main(["build"]) == 0
+    assert "up to date, nothing rewritten; leaflets of 0 documents rendered" in capsys.readouterr().out
+    with pytest.raises(pytest.fail.Exception):  # any option changes the fingerprint
+        cli.main(["build", "--draft"])
+
+
+def test_a_touched_output_is_rebuilt_not_taken_for_up_to_date(project):
+    build(project)
+    page = project / "output/site/en/exosome-therapy.html"
+    original = page.read_bytes()
+    page.write_bytes(original.replace(b"<main", b"<MAIN", 1))  # same size: a hand edit or a damaged copy
+    (project / "output/site/sitemap.xml").unlink()
+    _, said = build(project)
+    assert "2 changed" in said
+    assert page.read_bytes() == original and (project / "output/site/sitemap.xml").exists()
+    assert "nothing rewritten" in build(project)[1]
 
 
 def test_one_changed_document_renders_only_its_leaflets(project):
