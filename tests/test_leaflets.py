@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import subprocess
+from collections import Counter, defaultdict
 
 import polib
 import pytest
@@ -72,6 +73,42 @@ def test_bilingual_edition_has_both_languages_each_with_its_disclaimer_and_code(
     # Each part's structure elements carry its language, for screen readers.
     assert struct_langs(reader) == {lang.bcp47, PROJECT.source_lang.bcp47}
     assert subprocess.run(["qpdf", "--check", str(path)], capture_output=True).returncode == 0
+
+
+@pytest.mark.parametrize("doc, lang", SINGLE)
+def test_body_text_is_11_pt_or_more_with_open_lines_in_chinese(built, doc, lang):
+    # Read from the PDF itself: the size carrying most of the text is the body's, and the commonest
+    # step between baselines of body text in one column is its line pitch.
+    runs = text_runs(built / "output/print" / f"{doc.slug}.{lang.url}.pdf")
+    chars = Counter()
+    for _, size, _, _, text in runs:
+        chars[size] += len(text.strip())
+    body = chars.most_common(1)[0][0]
+    assert body >= 11
+    columns = defaultdict(set)
+    for page, size, x, baseline, _ in runs:
+        if size == body:
+            columns[(page, x)].add(baseline)
+    steps = Counter(round(a - b, 1) for lines in columns.values()
+                    for a, b in zip(sorted(lines, reverse=True), sorted(lines, reverse=True)[1:]))
+    pitch = steps.most_common(1)[0][0] / body
+    if lang.locale.language == "zh":
+        assert 1.55 <= pitch <= 1.65, pitch
+    else:
+        assert pitch >= 1.2, pitch
+
+
+def text_runs(path) -> list[tuple[int, float, float, float, str]]:
+    """(page, size in pt, x, baseline y, text) of every run of text, as the content streams draw it
+    (WeasyPrint draws unrotated text, so scales multiply)."""
+    runs = []
+    for number, page in enumerate(PdfReader(path).pages, 1):
+        def visit(text, cm, tm, font, size, number=number):
+            if text.strip():
+                runs.append((number, round(size * abs(cm[0] * tm[0]), 2), round(cm[0] * tm[4] + cm[4], 1),
+                             round(cm[3] * tm[5] + cm[5], 1), text))
+        page.extract_text(visitor_text=visit)
+    return runs
 
 
 def struct_langs(reader: PdfReader) -> set[str]:
