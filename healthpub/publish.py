@@ -22,9 +22,10 @@ from .errors import InputError
 from .locales import Lang
 
 RENDER_TIMEOUT = 120  # seconds one leaflet may take
-# Anything that changes how the same HTML becomes a PDF invalidates the cached PDFs: the code of
-# that step and WeasyPrint's version.
-VERSIONS = (Path(__file__).with_name("pdf.py").read_bytes() + importlib.metadata.version("weasyprint").encode())
+# Anything that changes how the same HTML becomes a PDF invalidates the cached PDFs: the code that
+# runs in the rendering process (WeasyPrint, the font cut, the QR codes) and its libraries' versions.
+VERSIONS = b"".join([*(Path(__file__).with_name(name).read_bytes() for name in ("pdf.py", "fonts.py", "leaflets.py")),
+                     *(importlib.metadata.version(name).encode() for name in ("weasyprint", "segno"))])
 
 
 PACKAGE = Path(__file__).parent
