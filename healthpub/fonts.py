@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ctypes.util
 import functools
-import importlib.metadata
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ class Font:
     weight: int
     path: Path
     index: int
-    stamp: str = ""  # what the file is (size, time, subsetter): a changed font renders leaflets again
+    stamp: str = ""  # the file's size and time: an updated font renders the leaflets again
 
 
 @dataclass(frozen=True)
@@ -56,8 +55,7 @@ def find(family: str, weight: int = 400) -> Font:
         raise InputError("site.toml", None, f"font {family!r} is not installed", INSTALL_HINT)
     path = Path(answer[0])
     stat = path.stat()
-    stamp = f"{stat.st_size} {stat.st_mtime_ns} uharfbuzz {importlib.metadata.version('uharfbuzz')}"
-    return Font(family, weight, path, int(answer[1] or 0), stamp)
+    return Font(family, weight, path, int(answer[1] or 0), f"{stat.st_size} {stat.st_mtime_ns}")
 
 
 def _face(font: Font) -> hb.Face:

@@ -22,13 +22,11 @@ from .errors import InputError
 from .locales import Lang
 
 RENDER_TIMEOUT = 120  # seconds one leaflet may take
+PACKAGE = Path(__file__).parent
 # Anything that changes how the same HTML becomes a PDF invalidates the cached PDFs: the code that
 # runs in the rendering process (WeasyPrint, the font cut, the QR codes) and its libraries' versions.
-VERSIONS = b"".join([*(Path(__file__).with_name(name).read_bytes() for name in ("pdf.py", "fonts.py", "leaflets.py")),
-                     *(importlib.metadata.version(name).encode() for name in ("weasyprint", "segno"))])
-
-
-PACKAGE = Path(__file__).parent
+VERSIONS = b"".join([*((PACKAGE / name).read_bytes() for name in ("pdf.py", "fonts.py", "leaflets.py")),
+                     *(importlib.metadata.version(name).encode() for name in ("weasyprint", "uharfbuzz", "segno"))])
 
 
 def fingerprint(project: Project, draft: bool, shard: tuple[int, int]) -> str:
