@@ -87,6 +87,15 @@ def translations(catalog: polib.POFile) -> gettext.GNUTranslations:
     return gettext.GNUTranslations(io.BytesIO(catalog.to_binary()))
 
 
+def format_problems(path: Path) -> list[tuple[str, int, str]]:
+    """GNU msgfmt's own checks of a catalog that loads (format strings, headers), as (file, line,
+    problem): the reference tool has the last word."""
+    result = subprocess.run(["msgfmt", "--check-format", "--check-domain", "-o", "/dev/null", str(path)],
+                            capture_output=True, text=True)
+    located = (_located(line) for line in result.stderr.splitlines())
+    return [place for place in located if place and "warning" not in place[2]]
+
+
 def _read_template(project: Project) -> bytes:
     try:
         return project.pot_path.read_bytes()
@@ -111,11 +120,16 @@ def _gettext(tool: str, *args: str, data: bytes | None = None) -> bytes:
     if result.returncode != 0:
         # gettext tools report "file:line: problem"; the first line is the one that matters.
         first = result.stderr.decode("utf-8", "replace").strip().splitlines()[:1] or ["failed"]
-        match = re.match(r"(?:\w+: )?(.+?):(\d+):(?:\d+:)? (.*)", first[0])
-        if match:
-            raise InputError(match[1], int(match[2]), match[3])
+        if place := _located(first[0]):
+            raise InputError(*place)
         raise InputError(tool, None, first[0])
     return result.stdout
+
+
+def _located(line: str) -> tuple[str, int, str] | None:
+    """(file, line, problem) from a gettext tool's "[tool: ]file:line[:column]: problem"."""
+    match = re.match(r"(?:\w+: )?(.+?):(\d+):(?:\d+:)? (.*)", line)
+    return (match[1], int(match[2]), match[3]) if match else None
 
 
 def _write(path: Path, data: bytes) -> bool:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import difflib
 import re
-import subprocess
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from babel.messages.catalog import Catalog
 from markdown_it import MarkdownIt
 from opencc import OpenCC
 
-from . import render
+from . import catalogs, render
 from .errors import InputError
 from .locales import Lang
 from .source import Document
@@ -136,7 +135,8 @@ def check(catalog: polib.POFile, path: Path, lang: Lang, template: Catalog, docu
         report.translated += 1
         for kind, severity, problem in _qa(entry.msgid, entry.msgstr, tokens.get(key, ()), terms, converter):
             _add(report, entry, path, message.id, kind, problem, severity)
-    report.findings.extend(_msgfmt(path))
+    report.findings.extend(Finding(file, line, ERROR, "msgfmt", "", problem)
+                           for file, line, problem in catalogs.format_problems(path))
     return report
 
 
@@ -206,15 +206,3 @@ def _add(report: Report, entry: polib.POEntry | None, path: Path, msgid: str, ki
 
 def _ignored(entry: polib.POEntry) -> set[str]:
     return {kind.strip() for match in _IGNORE.finditer(entry.tcomment or "") for kind in match[1].split(",")}
-
-
-def _msgfmt(path: Path) -> list[Finding]:
-    """GNU msgfmt's own checks (format strings, headers): the reference tool has the last word."""
-    result = subprocess.run(["msgfmt", "--check-format", "--check-domain", "-o", "/dev/null", str(path)],
-                            capture_output=True, text=True)
-    findings = []
-    for line in result.stderr.splitlines():
-        match = re.match(r"(.+?):(\d+): (.*)", line)
-        if match and "warning" not in match[3]:
-            findings.append(Finding(match[1], int(match[2]), ERROR, "msgfmt", "", match[3]))
-    return findings
