@@ -1,4 +1,8 @@
-"""Catalogs: the POT and one PO file per locale.
+"""Catalogs: a POT per domain, and a PO file per locale and domain it translates.
+
+    locales/interface.pot                        the templates' strings
+    locales/documents-<source locale>.pot        the documents written in that language
+    locales/<locale>/LC_MESSAGES/<domain>.po     a locale's translation of one domain
 
 Every file the pipeline writes is laid out by GNU gettext itself (msgcat, msgmerge): 79 columns by
 display width, CJK counting 2, so that Poedit, Weblate and `msgcat` leave it unchanged. Babel
@@ -29,37 +33,63 @@ def write_template(catalog: Catalog, path: Path) -> bool:
     return _write(path, _canonical(_babel_bytes(catalog)))
 
 
-def init(project: Project, lang: Lang) -> Path:
-    """Start a catalog for a new locale from the POT, with Language and CLDR's Plural-Forms."""
-    po_path = project.po_path(lang.code)
-    if po_path.exists():
-        raise InputError(po_path, None, "already exists", "use 'pipeline.py update' to merge new messages into it")
-    template = _read_template(project)
-    catalog = read_po(io.BytesIO(template), locale=lang.code)
+def init(project: Project, lang: Lang) -> list[Path]:
+    """Start a new locale: a catalog for each domain it translates."""
+    folder = project.locales_dir / lang.code
+    if lang in project.catalog_langs():
+        raise InputError(folder, None, "already exists", "use 'pipeline.py update' to merge new messages into it")
+    domains = project.domains_for(lang, _domains(project))
+    if not domains:
+        raise InputError(folder, None, f"nothing to translate: the documents and the templates are all in {lang.code}")
+    return [_init(project, lang, domain) for domain in domains]
+
+
+def update(project: Project, lang: Lang, keep_obsolete: bool = True) -> list[tuple[Path, bool]]:
+    """Merge each POT into the locale's catalog of its domain the way msgmerge does, because it is
+    msgmerge: changed text turns fuzzy with `#|` previous msgid and its old translation; removed text
+    turns obsolete (`#~`) and comes back when its text does. A domain new to the locale (documents
+    in a new language) gets its catalog. Returns each catalog with whether it changed."""
+    changes = []
+    for domain in project.domains_for(lang, _domains(project)):
+        po_path = project.po_path(lang.code, domain)
+        if not po_path.exists():
+            changes.append((_init(project, lang, domain), True))
+            continue
+        load(po_path)  # a clear error, with its line, for a broken catalog
+        pot_path = str(project.pot_path(domain))
+        merged = _gettext("msgmerge", "--quiet", "--previous", "--output-file=-", str(po_path), pot_path)
+        if not keep_obsolete:
+            merged = _gettext("msgattrib", "--no-obsolete", "--output-file=-", "-", data=merged)
+        changes.append((po_path, _write(po_path, merged)))
+    return changes
+
+
+def _init(project: Project, lang: Lang, domain: str) -> Path:
+    """A domain's catalog for a locale, from its POT, with Language and CLDR's Plural-Forms."""
+    po_path = project.po_path(lang.code, domain)
+    catalog = read_po(io.BytesIO(project.pot_path(domain).read_bytes()), locale=lang.code)
     catalog.locale = lang.code  # the gettext name (zh_TW), as the folder says, not CLDR's zh_Hant_TW
     catalog.last_translator = project.publisher
     catalog.language_team = f"{lang.locale.english_name} ({lang.code})"
     catalog.revision_date = dt.datetime.now(dt.timezone.utc)
     catalog.fuzzy = False
-    catalog.header_comment = (f"# {lang.locale.english_name} translations for {project.publisher}.\n"
+    written_in = project.written_in(domain)
+    catalog.header_comment = (f"# {lang.locale.english_name} translations for {project.publisher}, from "
+                              f"{written_in.locale.english_name} ({domain}).\n"
                               "# Edit with Poedit, Weblate or any PO editor; `pipeline.py check` reviews it.")
     po_path.parent.mkdir(parents=True, exist_ok=True)
     _write(po_path, _canonical(_babel_bytes(catalog)))
-    update(project, lang)  # msgmerge orders the header its own way: so the next update changes nothing
+    # msgmerge orders the header its own way: so the next update changes nothing.
+    _write(po_path, _gettext("msgmerge", "--quiet", "--previous", "--output-file=-", str(po_path),
+                             str(project.pot_path(domain))))
     return po_path
 
 
-def update(project: Project, lang: Lang, keep_obsolete: bool = True) -> bool:
-    """Merge the POT into a locale's catalog the way msgmerge does, because it is msgmerge:
-    changed text turns fuzzy with `#|` previous msgid and its old translation; removed text turns
-    obsolete (`#~`) and comes back when its text does. Returns whether the file changed."""
-    po_path = project.po_path(lang.code)
-    _read_template(project)  # a clear error when there is none
-    load(po_path)  # a clear error, with its line, for a broken catalog
-    merged = _gettext("msgmerge", "--quiet", "--previous", "--output-file=-", str(po_path), str(project.pot_path))
-    if not keep_obsolete:
-        merged = _gettext("msgattrib", "--no-obsolete", "--output-file=-", "-", data=merged)
-    return _write(po_path, merged)
+def _domains(project: Project) -> list[str]:
+    domains = project.domains()
+    if not domains:
+        raise InputError(project.locales_dir, None, "no catalog templates", "run: pipeline.py extract")
+    return domains
 
 
 def save(catalog: polib.POFile, path: Path) -> bool:
@@ -94,13 +124,6 @@ def format_problems(path: Path) -> list[tuple[str, int, str]]:
                             capture_output=True, text=True)
     located = (_located(line) for line in result.stderr.splitlines())
     return [place for place in located if place and "warning" not in place[2]]
-
-
-def _read_template(project: Project) -> bytes:
-    try:
-        return project.pot_path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(project.pot_path, None, "no catalog template", "run: pipeline.py extract") from None
 
 
 def _babel_bytes(catalog: Catalog) -> bytes:

@@ -5,32 +5,45 @@ the start of the msgid and what is wrong. Errors block publishing; warnings do n
 silences one kind of finding on one entry with a translator comment, which every PO tool keeps:
 
     # qa-ignore: numbers
+
+The checks hold for any pair of languages, in either direction: glossary terms (locales/glossary.csv),
+key-fact tokens, numbers, Latin acronyms, inline markup and links; then the target's script:
+no Chinese characters left in a language that does not write them, no Simplified characters in
+Traditional Chinese, and punctuation of the script's width.
 """
 
 from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import re
+import subprocess
+import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import opencc
 import polib
 from babel.messages.catalog import Catalog
+from babel.numbers import NumberFormatError, parse_decimal
 from markdown_it import MarkdownIt
 from opencc import OpenCC
 
 from . import catalogs, render
 from .errors import InputError
-from .locales import Lang
+from .locales import Lang, parse_lang
 from .source import Document
 
 ERROR, WARNING = "error", "warning"
 TRANSLATED, FUZZY, UNTRANSLATED = "translated", "fuzzy", "untranslated"
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*(?:\s?[–-]\s?\d+(?:[.,]\d+)*)?(?:\s?(?:nm|µm|mm|cm|kg|mg|ml|mL|%))?")
-_ACRONYM = re.compile(r"\b(?:[A-Z][A-Z0-9]+|nm|µm|mg|mL)\b")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")  # full-width digits count as the same number
+_ACRONYM = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z][A-Z0-9]+|nm|µm|mg|mL)(?![A-Za-z0-9])")
 _HAN = r"[\u3400-\u9fff\uf900-\ufaff]"
+_HAN_CHAR = re.compile(_HAN)
 _ASCII_PUNCT = re.compile(rf"(?<={_HAN})[,;:?!()]|[,;:?!()](?={_HAN})")
+_FULL_WIDTH_PUNCT = re.compile(r"[，。、；：？！（）「」『』【】《》〈〉]")
 _IGNORE = re.compile(r"qa-ignore:\s*([\w\s,-]+)")
 _markdown = MarkdownIt("commonmark", {"html": True})
 _markdown.validateLink = lambda url: True  # see every link, and judge it with render.safe_link
@@ -59,7 +72,7 @@ class Report:
     """One locale's catalog, measured against the current sources and templates."""
 
     lang: Lang
-    path: Path
+    paths: list[Path]  # its catalogs, one per domain
     published: bool
     total: int = 0
     translated: int = 0
@@ -73,7 +86,7 @@ class Report:
         return [f for f in self.findings if f.severity == ERROR]
 
     def as_dict(self) -> dict:
-        return {"locale": self.lang.code, "bcp47": self.lang.bcp47, "catalog": str(self.path),
+        return {"locale": self.lang.code, "bcp47": self.lang.bcp47, "catalogs": [str(p) for p in self.paths],
                 "published": self.published, "total": self.total, "translated": self.translated,
                 "fuzzy": self.fuzzy, "untranslated": self.untranslated, "required_translated": self.required_ok,
                 "findings": [asdict(f) for f in self.findings]}
@@ -81,37 +94,78 @@ class Report:
 
 @dataclass(frozen=True)
 class Term:
-    term: str
-    translation: str
-    pattern: re.Pattern
+    term: str  # as the glossary writes it: "Taiwan CDC|Taiwan Centers for Disease Control"
+    translations: tuple[str, ...]  # any one of them will do
+    pattern: re.Pattern  # finds any form of the term
 
 
-def load_glossary(path: Path) -> dict[str, list[Term]]:
-    """locales/glossary.csv: one row per term and locale (term, locale, translation, note)."""
+Glossary = list[dict[str, str]]  # a row per concept: its term per locale code
+
+
+def load_glossary(path: Path) -> Glossary:
+    """locales/glossary.csv: a column per locale (en, zh_TW, …) and an optional note; a row per
+    concept, with its official term in each language that has one, and its other accepted forms
+    after a "|" (FAQ|Frequently asked questions). Rows are read in every direction."""
     if not path.exists():
-        return {}
-    glossary: dict[str, list[Term]] = {}
+        return []
     with path.open(encoding="utf-8", newline="") as fileobj:
         reader = csv.DictReader(fileobj)
-        if not reader.fieldnames or not {"term", "locale", "translation"} <= set(reader.fieldnames):
-            raise InputError(path, 1, "the header must name the columns term,locale,translation,note")
+        codes = [name for name in reader.fieldnames or [] if name != "note"]
+        for code in codes:
+            parse_lang(code, path, 1)
+        if len(codes) < 2:
+            raise InputError(path, 1, "the header must name a column per locale, such as en,zh_TW,note")
+        rows = []
         for row in reader:
-            term, locale, translation = (row.get(k) or "" for k in ("term", "locale", "translation"))
-            if not (term.strip() and locale.strip() and translation.strip()):
-                raise InputError(path, reader.line_num, "each row needs a term, a locale and a translation")
-            pattern = re.compile(rf"\b{re.escape(term.strip())}", re.IGNORECASE)
-            glossary.setdefault(locale.strip(), []).append(Term(term.strip(), translation.strip(), pattern))
-    return glossary
+            terms = {code: (row.get(code) or "").strip() for code in codes}
+            if sum(bool(term) for term in terms.values()) < 2:
+                raise InputError(path, reader.line_num, "each row needs the term in at least two languages")
+            rows.append({code: term for code, term in terms.items() if term})
+    return rows
 
 
-def check(catalog: polib.POFile, path: Path, lang: Lang, template: Catalog, documents: list[Document],
-          glossary: dict[str, list[Term]], published: bool) -> Report:
-    report = Report(lang=lang, path=path, published=published)
-    entries = {(e.msgctxt, e.msgid): e for e in catalog if not e.obsolete}
+def terms(glossary: Glossary, source: Lang, target: Lang) -> list[Term]:
+    """The glossary from one language into another, longest terms first, so that a term inside a
+    longer one is not checked on its own."""
+    found = [Term(row[source.code], _forms(row[target.code]), _term_pattern(_forms(row[source.code])))
+             for row in glossary if source.code in row and target.code in row]
+    return sorted(found, key=lambda term: -max(map(len, _forms(term.term))))
+
+
+def _forms(cell: str) -> tuple[str, ...]:
+    return tuple(form.strip() for form in cell.split("|") if form.strip())
+
+
+def _term_pattern(forms: tuple[str, ...]) -> re.Pattern:
+    """Any of the forms, longest first. A Latin word starts at a word boundary ("act" is not in
+    "fact"); Han text has no spaces to mark one. Case does not matter, but in acronyms ("WHO", not "who")."""
+    def one(form: str) -> str:
+        start = r"(?<![^\W\d_])" if form[0].isascii() and form[0].isalnum() else ""
+        return start + (re.escape(form) if form.isupper() else f"(?i:{re.escape(form)})")
+    return re.compile("|".join(one(form) for form in sorted(forms, key=len, reverse=True)))
+
+
+def new_report(lang: Lang, published: bool) -> Report:
+    return Report(lang=lang, paths=[], published=published)
+
+
+def check(report: Report, catalog: polib.POFile, path: Path, template: Catalog, source: Lang,
+          documents: list[Document], glossary: Glossary) -> None:
+    """Add one catalog of the report's locale, translating `template` from `source`, to its counts and findings."""
+    report.paths.append(path)
+    lang = report.lang
     required = {(s.context, s.text) for d in documents for s in d.required()}
+    if not path.exists():
+        keys = [(message.context, message.id) for message in template if message.id]
+        report.total += len(keys)
+        report.untranslated += len(keys)
+        report.required_ok &= not required & set(keys)
+        command = "update" if path.parent.exists() else f"init {lang.code}"
+        report.findings.append(Finding(str(path), 0, ERROR, "catalog", "", f"no such catalog (run: pipeline.py {command})"))
+        return
+    entries = {(e.msgctxt, e.msgid): e for e in catalog if not e.obsolete}
     tokens = {(f.segment.context, f.segment.text): f.tokens for d in documents for f in d.key_facts}
-    terms = glossary.get(lang.code, [])
-    converter = OpenCC("s2twp") if lang.is_hant else None
+    pair = terms(glossary, source, lang)
 
     for message in template:
         if not message.id:
@@ -133,11 +187,10 @@ def check(catalog: polib.POFile, path: Path, lang: Lang, template: Catalog, docu
                  ("required entry " if is_required else "") + what)
             continue
         report.translated += 1
-        for kind, severity, problem in _qa(entry.msgid, entry.msgstr, tokens.get(key, ()), terms, converter):
+        for kind, severity, problem in _qa(entry.msgid, entry.msgstr, source, lang, tokens.get(key, ()), pair):
             _add(report, entry, path, message.id, kind, problem, severity)
     report.findings.extend(Finding(file, line, ERROR, "msgfmt", "", problem)
                            for file, line, problem in catalogs.format_problems(path))
-    return report
 
 
 def status_of(entry: polib.POEntry | None) -> str:
@@ -148,34 +201,98 @@ def status_of(entry: polib.POEntry | None) -> str:
     return FUZZY if entry.fuzzy else TRANSLATED
 
 
-def _qa(source: str, target: str, tokens: tuple[str, ...], terms: list[Term], converter) -> list[tuple]:
+def _qa(source: str, target: str, source_lang: Lang, target_lang: Lang, tokens: tuple[str, ...],
+        terms: list[Term]) -> list[tuple]:
     found = []
     # Glossary terms are checked as wholes, then left out of the number and name checks.
     rest = source
     for term in terms:
-        if term.pattern.search(source):
+        if match := term.pattern.search(rest):
             rest = term.pattern.sub(" ", rest)
-            if term.translation not in target:
-                found.append(("glossary", ERROR, f"{term.term!r} must be translated as {term.translation!r}"))
+            if not any(form.casefold() in target.casefold() for form in term.translations):
+                wanted = " or ".join(repr(form) for form in term.translations)
+                found.append(("glossary", ERROR, f"{match[0]!r} must be translated as {wanted}"))
     for token in tokens:
         if token not in target:
             found.append(("tokens", ERROR, f"key-fact token {token!r} is missing"))
-    for number in dict.fromkeys(_NUMBER.findall(rest)):
-        if number not in target and number not in tokens:
+    target_numbers = _numbers(target, target_lang)
+    for number, value in _numbers(rest, source_lang).items():
+        if value not in target_numbers.values():
             found.append(("numbers", ERROR, f"number {number!r} of the source is missing or changed"))
+    # A Latin acronym stays in a language written in Latin letters; another script may translate it (US → 美國).
+    severity = ERROR if target_lang.script == "Latn" else WARNING
     for name in dict.fromkeys(_ACRONYM.findall(rest)):
         if name not in target:
-            found.append(("names", ERROR, f"{name!r} of the source is missing"))
+            found.append(("names", severity, f"{name!r} of the source is missing"))
     found.extend(("markup", ERROR, problem) for problem in _markup(source, target))
-    if converter is not None:
-        converted = converter.convert(target)
-        if converted != target:
-            changes = [f"{target[a:b]!r}→{converted[c:d]!r}" for op, a, b, c, d in
-                       difflib.SequenceMatcher(None, target, converted).get_opcodes() if op != "equal"]
-            found.append(("hant", ERROR, "Simplified characters or mainland vocabulary: " + ", ".join(changes[:5])))
+    if not target_lang.writes_han:
+        if left := _HAN_CHAR.findall(target):
+            found.append(("han", ERROR, f"Chinese characters left in the translation: {''.join(left[:10])!r}"))
+        if _FULL_WIDTH_PUNCT.search(target):
+            found.append(("punctuation", WARNING, "full-width punctuation; use , . ; : ? ! ( ) and quotes"))
+    else:
+        found.extend(_han_script(target, target_lang.script))
         if _ASCII_PUNCT.search(target):
             found.append(("punctuation", WARNING, "half-width punctuation next to Chinese text; use ，；：？！（）"))
     return found
+
+
+def _numbers(text: str, lang: Lang) -> dict[str, object]:
+    """Each number of a text with its value, read as the language writes numbers (1,000.5 in
+    English is 1.000,5 in Vietnamese); a number it cannot read stands for itself."""
+    found = {}
+    for number in _NUMBER.findall(text.translate(_DIGITS)):
+        try:
+            found[number] = parse_decimal(number, locale=lang.locale)
+        except NumberFormatError:
+            found[number] = number
+    return found
+
+
+def _han_script(target: str, script: str) -> list[tuple]:
+    """Traditional Chinese: a Simplified-only character is an error, judged character by
+    character; a phrase OpenCC's Taiwan conversion would change is only a warning, because it also
+    changes correct Taiwan usage (項目 → 專案, 公布 → 公佈). Simplified Chinese: a Traditional-only
+    character is an error."""
+    if script not in ("Hant", "Hans"):
+        return []
+    foreign = [c for c in dict.fromkeys(target) if c in _one_way_characters(script)]
+    found = []
+    if foreign:
+        other = "Simplified" if script == "Hant" else "Traditional"
+        found.append(("simplified" if script == "Hant" else "traditional", ERROR,
+                      f"{other} characters: {' '.join(foreign[:10])}"))
+    if script == "Hant":
+        converted = _taiwan().convert(target)
+        changes = [f"{target[a:b]!r}→{converted[c:d]!r}" for op, a, b, c, d in
+                   difflib.SequenceMatcher(None, target, converted, autojunk=False).get_opcodes()
+                   if op != "equal" and not set(target[a:b]) & set(foreign)]
+        if changes:
+            found.append(("vocabulary", WARNING, "OpenCC reads these as mainland usage; keep them if they are "
+                          "Taiwan usage: " + ", ".join(changes[:5])))
+    return found
+
+
+@functools.cache
+def _taiwan() -> OpenCC:
+    return OpenCC("s2twp")
+
+
+@functools.cache
+def _one_way_characters(script: str) -> frozenset[str]:
+    """Characters OpenCC's character table always converts into the other script: their every
+    candidate is another character (发 → 發 髮), unlike those the script shares (后 → 後 后). For
+    Taiwan, a candidate counts in its Taiwan form (床 → 牀, which Taiwan writes 床)."""
+    folder = Path(opencc.__file__).parent / "clib"
+    table = folder / "share/opencc" / ("STCharacters.ocd2" if script == "Hant" else "TSCharacters.ocd2")
+    with tempfile.TemporaryDirectory() as tmp:
+        text = Path(tmp) / "table.txt"
+        subprocess.run([str(folder / "bin/opencc_dict"), "-i", str(table), "-o", str(text), "-f", "ocd2",
+                        "-t", "text"], check=True, capture_output=True)
+        lines = text.read_text(encoding="utf-8").splitlines()
+    variants = OpenCC("t2tw").convert if script == "Hant" else str
+    return frozenset(char for char, _, candidates in (line.partition("\t") for line in lines)
+                     if char not in candidates.split() and char not in variants(candidates).split())
 
 
 def _markup(source: str, target: str) -> list[str]:

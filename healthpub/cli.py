@@ -11,7 +11,8 @@ import json
 import sys
 from pathlib import Path
 
-from . import catalogs, extract, publish, serve, source, xliff
+from . import catalogs, extract, pseudo, publish, serve, source, xliff
+from .state import gather
 from .checks import shorten
 from .config import Project, load_project
 from .errors import InputError
@@ -23,8 +24,8 @@ def main(argv: list[str] | None = None) -> int:
         "Publish health information in several languages: source/ → locales/ → output/site and output/print."))
     parser.add_argument("--debug", action="store_true", help="show a traceback on errors")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser("extract", help="write locales/messages.pot from source/ and templates/")
-    cmd = commands.add_parser("update", help="merge messages.pot into every locale's catalog (msgmerge)")
+    commands.add_parser("extract", help="write locales/*.pot from source/ and templates/: a template per domain")
+    cmd = commands.add_parser("update", help="merge the templates into every locale's catalogs (msgmerge)")
     cmd.add_argument("--no-obsolete", action="store_true", help="drop entries no source uses any more")
     cmd = commands.add_parser("init", help="start a catalog for a new locale")
     cmd.add_argument("locale", help="gettext locale name, such as zh_TW or ja")
@@ -35,13 +36,16 @@ def main(argv: list[str] | None = None) -> int:
     cmd.add_argument("--force", action="store_true", help="ignore the cache: render every leaflet again")
     cmd.add_argument("--shard", type=_shard, default=(1, 1), metavar="I/N",
                      help="render the leaflets of every N-th document from the I-th (for CI matrices)")
+    commands.add_parser("pseudo", help="build every message pseudo-translated into output/pseudo/, "
+                                   "listing leaflets that would outgrow their page budget")
     cmd = commands.add_parser("serve", help="preview output/site on 127.0.0.1, rebuilding it when a source changes")
     cmd.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000; 0 picks a free one)")
     cmd.add_argument("--draft", action="store_true", help="build unreviewed catalogs too, marked as drafts")
-    cmd = commands.add_parser("export-xliff", help="write a locale's catalog as XLIFF 1.2 for a translation agency")
+    cmd = commands.add_parser("export-xliff", help="write a locale's catalogs as XLIFF 1.2 for a translation agency")
     cmd.add_argument("locale", help="gettext locale name, such as zh_TW")
+    cmd.add_argument("--domain", help="only this catalog, such as interface or documents-en (default: every one)")
     cmd.add_argument("-o", "--output", type=Path, metavar="FILE",
-                     help="where to write it (default xliff/LOCALE.xlf)")
+                     help="where to write it, with --domain (default xliff/DOMAIN.LOCALE.xlf)")
     cmd = commands.add_parser("import-xliff", help="merge an agency's XLIFF into a catalog; what changed turns fuzzy")
     cmd.add_argument("file", type=Path, help="the XLIFF file the agency returned")
     cmd.add_argument("locale", help="gettext locale name, such as zh_TW")
@@ -57,28 +61,34 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_extract(project: Project, args) -> int:
-    documents = [source.load(path) for path in project.documents()]
-    changed = catalogs.write_template(extract.build_template(project, documents), project.pot_path)
-    print(f"{project.pot_path}: {'written' if changed else 'unchanged'}")
+    documents = [source.load(path, project.source_lang) for path in project.documents()]
+    templates = extract.build_templates(project, documents)
+    for domain, template in templates.items():
+        changed = catalogs.write_template(template, project.pot_path(domain))
+        print(f"{project.pot_path(domain)}: {'written' if changed else 'unchanged'}")
+    for domain in set(project.domains()) - set(templates):  # a language no document is written in now
+        project.pot_path(domain).unlink()
+        print(f"{project.pot_path(domain)}: removed: it is no longer extracted")
     return 0
 
 
 def cmd_update(project: Project, args) -> int:
     for lang in project.catalog_langs():
-        changed = catalogs.update(project, lang, keep_obsolete=not args.no_obsolete)
-        print(f"{project.po_path(lang.code)}: {'updated' if changed else 'unchanged'}")
+        for path, changed in catalogs.update(project, lang, keep_obsolete=not args.no_obsolete):
+            print(f"{path}: {'updated' if changed else 'unchanged'}")
     return 0
 
 
 def cmd_init(project: Project, args) -> int:
     lang = parse_lang(args.locale, "command line")
-    path = catalogs.init(project, lang)
-    print(f"{path}: created; add {lang.code} to {project.linguas_path} to publish it once it passes the check")
+    for path in catalogs.init(project, lang):
+        print(f"{path}: created")
+    print(f"add {lang.code} to {project.linguas_path} to publish it once it passes the check")
     return 0
 
 
 def cmd_check(project: Project, args) -> int:
-    state = publish.gather(project)
+    state = gather(project)
     publish.write_report(project, state)
     if args.format == "json":
         print(json.dumps({"publishable": not state.blocking(), "locales": [r.as_dict() for r in state.reports]},
@@ -93,7 +103,7 @@ def cmd_build(project: Project, args) -> int:
     if not args.force and (count := publish.current(project, inputs)) is not None:
         print(f"{project.output_dir}: {count} files, up to date, nothing rewritten; leaflets of 0 documents rendered")
         return 0
-    state = publish.gather(project)
+    state = gather(project)
     blocking = state.blocking()
     if blocking and not args.draft:
         _print_reports(blocking, stream=sys.stderr)
@@ -122,6 +132,21 @@ def _progress(done: int, total: int) -> None:
     print(f"\rrendering leaflets [{bar:<30}] {done}/{total}", end="\n" if done == total else "", file=sys.stderr)
 
 
+def cmd_pseudo(project: Project, args) -> int:
+    result = pseudo.build(project, gather(project))
+    folder = project.output_dir / "pseudo"
+    print(f"{folder}: {len(result.files)} files in {pseudo.PSEUDO.bcp47}, pseudo-translated; "
+          f"leaflets of {result.rendered} documents rendered")
+    if result.over_budget:
+        count = len(result.over_budget)
+        print(f"{count} leaflet{'s' * (count != 1)} would exceed {'its' if count == 1 else 'their'} page budget:")
+        for problem in result.over_budget:
+            print(f"  {problem}")
+    else:
+        print("every leaflet keeps to its page budget")
+    return 0
+
+
 def cmd_serve(project: Project, args) -> int:
     # Each rebuild is `pipeline.py build [--draft]`, exactly as a user would run it.
     return serve.serve(project, args.port, build=lambda: main(["build"] + ["--draft"] * args.draft))
@@ -129,18 +154,26 @@ def cmd_serve(project: Project, args) -> int:
 
 def cmd_export_xliff(project: Project, args) -> int:
     lang = parse_lang(args.locale, "command line")
-    out = args.output or xliff.default_path(project, lang)
-    units, fuzzy, untranslated = xliff.export(project, lang, out)
-    approved = units - fuzzy - untranslated
-    print(f"{out}: {units} units ({project.source_lang.bcp47} → {lang.bcp47}): {approved} approved, {fuzzy} fuzzy, "
-          f"{untranslated} untranslated")
+    domains = project.domains_for(lang, project.domains())
+    if args.domain:
+        if args.domain not in domains:
+            raise InputError("--domain", None, f"{lang.code} has no catalog {args.domain!r}",
+                             "its catalogs are " + ", ".join(domains))
+        domains = [args.domain]
+    elif args.output and len(domains) > 1:
+        raise InputError("--output", None, f"{lang.code} has {len(domains)} catalogs", "name one with --domain")
+    for domain in domains:
+        out = args.output or xliff.default_path(project, lang, domain)
+        units, fuzzy, untranslated = xliff.export(project, lang, domain, out)
+        approved = units - fuzzy - untranslated
+        print(f"{out}: {units} units ({project.written_in(domain).bcp47} → {lang.bcp47}): {approved} approved, "
+              f"{fuzzy} fuzzy, {untranslated} untranslated")
     return 0
 
 
 def cmd_import_xliff(project: Project, args) -> int:
     lang = parse_lang(args.locale, "command line")
-    result = xliff.import_(project, lang, args.file)
-    po_path = project.po_path(lang.code)
+    po_path, result = xliff.import_(project, lang, args.file)
     print(f"{po_path}: {len(result.updated)} updated and marked fuzzy, {result.unchanged} unchanged, "
           f"{len(result.unknown)} unknown" + (f", {result.kept} empty in {args.file} (kept)" if result.kept else ""))
     for line, msgctxt, msgid in result.updated:
@@ -168,4 +201,4 @@ def _print_reports(reports: list, stream=sys.stdout) -> None:
 
 
 COMMANDS = {"extract": cmd_extract, "update": cmd_update, "init": cmd_init, "check": cmd_check, "build": cmd_build,
-            "serve": cmd_serve, "export-xliff": cmd_export_xliff, "import-xliff": cmd_import_xliff}
+            "pseudo": cmd_pseudo, "serve": cmd_serve, "export-xliff": cmd_export_xliff, "import-xliff": cmd_import_xliff}

@@ -11,6 +11,10 @@ from .errors import InputError
 from .locales import Lang, parse_lang
 
 CONFIG_NAME = "site.toml"
+# Catalog domains: the templates' strings, and one domain per language documents are written in
+# ("documents-zh_TW"), because a catalog has one source language (as Weblate and Poedit expect).
+INTERFACE = "interface"
+DOCUMENTS = "documents-"
 
 
 @dataclass(frozen=True)
@@ -18,11 +22,12 @@ class Project:
     root: Path
     site_url: str
     publisher: str
-    source_lang: Lang
+    source_lang: Lang  # what documents are written in unless their front matter says `lang:`
+    templates_lang: Lang  # what the templates' strings are written in
     # The publisher's name per language code, where its readers know it by another name.
     publisher_names: dict[str, str] = field(default_factory=dict)
-    # CSS font family per language code ("" is the default), checked before rendering.
-    fonts: dict[str, str] = field(default_factory=dict)
+    # Leaflet font families per language code ("" is the default), first to last, checked before rendering.
+    fonts: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def source_dir(self) -> Path:
@@ -45,9 +50,8 @@ class Project:
         """Rendered PDFs and compiled templates, keyed by what they are made of; safe to delete."""
         return self.root / ".cache"
 
-    @property
-    def pot_path(self) -> Path:
-        return self.locales_dir / "messages.pot"
+    def pot_path(self, domain: str) -> Path:
+        return self.locales_dir / f"{domain}.pot"
 
     @property
     def linguas_path(self) -> Path:
@@ -57,8 +61,29 @@ class Project:
     def glossary_path(self) -> Path:
         return self.locales_dir / "glossary.csv"
 
-    def po_path(self, code: str) -> Path:
-        return self.locales_dir / code / "LC_MESSAGES" / "messages.po"
+    def po_path(self, code: str, domain: str) -> Path:
+        return self.locales_dir / code / "LC_MESSAGES" / f"{domain}.po"
+
+    def domain(self, written_in: Lang | None = None) -> str:
+        """The domain of documents written in a language; of the templates' strings without one."""
+        return INTERFACE if written_in is None else DOCUMENTS + written_in.code
+
+    def written_in(self, domain: str) -> Lang:
+        """The language a domain's messages are written in: its source language."""
+        if domain == INTERFACE:
+            return self.templates_lang
+        if not domain.startswith(DOCUMENTS):
+            raise InputError(self.pot_path(domain), None, f"unknown catalog domain {domain!r}",
+                             f"catalogs are {INTERFACE} and {DOCUMENTS}<locale>; remove the file")
+        return parse_lang(domain.removeprefix(DOCUMENTS), self.pot_path(domain))
+
+    def domains(self) -> list[str]:
+        """The domains extracted into locales/*.pot."""
+        return sorted(path.stem for path in self.locales_dir.glob("*.pot"))
+
+    def domains_for(self, lang: Lang, domains: list[str]) -> list[str]:
+        """Of these domains, those a language translates: all but those written in it."""
+        return [domain for domain in domains if self.written_in(domain) != lang]
 
     def documents(self) -> list[Path]:
         """Every document: one Markdown file in source/, its stem the slug."""
@@ -66,7 +91,7 @@ class Project:
 
     def catalog_langs(self) -> list[Lang]:
         """Every locale with a catalog, published or not."""
-        found = sorted(p.parent.parent.name for p in self.locales_dir.glob("*/LC_MESSAGES/messages.po"))
+        found = sorted({p.parent.parent.name for p in self.locales_dir.glob("*/LC_MESSAGES/*.po")})
         return [parse_lang(code, self.locales_dir / code) for code in found]
 
     def published_langs(self) -> list[Lang]:
@@ -78,8 +103,8 @@ class Project:
         for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             for code in raw.split("#", 1)[0].split():
                 lang = parse_lang(code, path, number)
-                if not self.po_path(code).exists():
-                    raise InputError(path, number, f"{code} is listed but {self.po_path(code)} does not exist",
+                if lang not in self.catalog_langs():
+                    raise InputError(path, number, f"{code} is listed but {self.locales_dir / code} has no catalogs",
                                      f"run: pipeline.py init {code}")
                 langs.append(lang)
         return langs
@@ -89,8 +114,8 @@ class Project:
         Chinese name, which its Chinese leaflets print."""
         return self.publisher_names.get(lang.code, self.publisher)
 
-    def font_family(self, lang: Lang) -> str:
-        return self.fonts.get(lang.locale.language, self.fonts.get("", "Noto Sans CJK TC"))
+    def font_families(self, lang: Lang) -> tuple[str, ...]:
+        return self.fonts.get(lang.locale.language, self.fonts.get("", ("Noto Sans CJK TC",)))
 
 
 def load_project(root: Path) -> Project:
@@ -110,16 +135,17 @@ def load_project(root: Path) -> Project:
             raise InputError(path, _line_of(path, key), f"'{key}' must be a non-empty string")
         return value.strip()
 
-    unknown = set(data) - {"site_url", "publisher", "publisher_names", "source_locale", "fonts"}
+    unknown = set(data) - {"site_url", "publisher", "publisher_names", "source_locale", "templates_locale", "fonts"}
     if unknown:
         key = sorted(unknown)[0]
         raise InputError(path, _line_of(path, key), f"unknown setting '{key}'")
     site_url = text("site_url")
     if not re.match(r"https?://[^/\s]+(/\S*)?$", site_url):
         raise InputError(path, _line_of(path, "site_url"), f"site_url must be an absolute http(s) URL, not {site_url!r}")
-    fonts = data.get("fonts", {})
-    if not isinstance(fonts, dict) or not all(isinstance(v, str) for v in fonts.values()):
-        raise InputError(path, _line_of(path, "fonts"), "[fonts] maps a language code to a font family name")
+    fonts = {k: [v] if isinstance(v, str) else v for k, v in data.get("fonts", {}).items()}
+    if not all(isinstance(v, list) and v and all(isinstance(f, str) and f.strip() for f in v) for v in fonts.values()):
+        raise InputError(path, _line_of(path, "fonts"),
+                         "[fonts] maps a language code to a font family, or a list of them (first to last)")
     names = data.get("publisher_names", {})
     if not isinstance(names, dict) or not all(isinstance(v, str) and v.strip() for v in names.values()):
         raise InputError(path, _line_of(path, "publisher_names"),
@@ -132,7 +158,8 @@ def load_project(root: Path) -> Project:
         publisher=text("publisher"),
         publisher_names={code: name.strip() for code, name in names.items()},
         source_lang=parse_lang(text("source_locale", "en"), path, _line_of(path, "source_locale")),
-        fonts={("" if k == "default" else k): v for k, v in fonts.items()},
+        templates_lang=parse_lang(text("templates_locale", "en"), path, _line_of(path, "templates_locale")),
+        fonts={("" if k == "default" else k): tuple(f.strip() for f in v) for k, v in fonts.items()},
     )
 
 

@@ -30,9 +30,7 @@ class Job:
     A bilingual edition is the pages of two single-language layouts, so it costs no extra layout."""
 
     source: Path  # the document, for messages
-    budget: int  # pages per language
     htmls: tuple[str, ...]
-    labels: tuple[str, ...]  # per language, for messages: "the zh_TW leaflet"
     editions: tuple[tuple[str, tuple[int, ...]], ...]  # (file name, indexes into htmls)
     base: Path  # the templates folder: leaflet.css and nothing else is read from it
     fonts: tuple[Subset, ...]  # cut down to the characters of these leaflets when they are rendered
@@ -55,12 +53,12 @@ def with_qr_codes(html: str) -> str:
     return _QR_PLACEHOLDER.sub(lambda match: qr_svg(unescape(match[1])), html)
 
 
-def render_html(env: Environment, localizer: render.Localizer, doc: Document, page_url: str, font_family: str,
-                **context) -> str:
+def render_html(env: Environment, localizer: render.Localizer, doc: Document, page_url: str,
+                font_families: tuple[str, ...], **context) -> str:
     keywords = ", ".join(dict.fromkeys([doc.slug] + [token for fact in doc.key_facts for token in fact.tokens]))
     placeholder = Markup('<svg data-qr="{}"></svg>').format(page_url)
     return render.render_template(env, "leaflet.html", localizer, doc=doc, lang=localizer.lang, page_url=page_url,
-                                  qr_svg=placeholder, font_family=font_family, keywords=keywords, **context)
+                                  qr_svg=placeholder, font_families=font_families, keywords=keywords, **context)
 
 
 @functools.lru_cache(maxsize=1024)  # read for the font subsets and again for the glyph check

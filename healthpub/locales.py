@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from babel.core import parse_locale
+from babel.core import get_global, parse_locale
 
 from .errors import InputError
+
+# Scripts written with Han characters (ISO 15924): Chinese, Japanese, and Korean's hanja.
+HAN_SCRIPTS = {"Hani", "Hans", "Hant", "Jpan", "Kore"}
 
 
 @dataclass(frozen=True)
@@ -37,12 +41,24 @@ class Lang:
         return loc.get_display_name() or self.code
 
     @property
-    def is_hant(self) -> bool:
-        """Written in Traditional Chinese characters."""
-        return self.locale.language == "zh" and self.locale.script == "Hant"
+    def script(self) -> str:
+        """The ISO 15924 script the language is written in, from CLDR's likely subtags: vi → Latn."""
+        if self.locale.script:
+            return self.locale.script
+        likely = get_global("likely_subtags")
+        for key in (f"{self.locale.language}_{self.locale.territory}", self.locale.language):
+            if key in likely:
+                return parse_locale(likely[key])[2] or ""
+        return ""
+
+    @property
+    def writes_han(self) -> bool:
+        """Written with Han characters, and with their full-width punctuation."""
+        return self.script in HAN_SCRIPTS
 
 
 def parse_lang(code: str, path: Path | str, line: int | None = None) -> Lang:
+    """A gettext locale name: zh_TW, ja, sr_Latn."""
     try:
         parts = parse_locale(code)
         if len(parts) > 4 and parts[4]:
@@ -51,3 +67,22 @@ def parse_lang(code: str, path: Path | str, line: int | None = None) -> Lang:
     except (ValueError, UnknownLocaleError):
         raise InputError(path, line, f"unknown locale {code!r}", "use a gettext locale name such as zh_TW or ja") from None
     return Lang(code=code, locale=locale)
+
+
+def parse_tag(tag: str, path: Path | str, line: int | None = None) -> Lang:
+    """A BCP 47 language tag, as documents declare their language: zh-TW, en, sr-Latn. The same
+    language as its gettext name: zh-TW is zh_TW."""
+    subtags = tag.split("-")
+    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z]{4})?(-(?:[A-Za-z]{2}|[0-9]{3}))?", tag):
+        raise InputError(path, line, f"{tag!r} is not a BCP 47 language tag", "write it as zh-TW, en or vi")
+    language = subtags[0].lower()
+    script = next((s.title() for s in subtags[1:] if len(s) == 4), None)
+    region = next((s.upper() for s in subtags[1:] if len(s) != 4), None)
+    try:
+        lang = parse_lang("_".join(filter(None, [language, script, region])), path, line)
+        # A script the language and region are written in anyway is no other language: zh-Hant-TW is zh_TW.
+        if script and (plain := parse_lang("_".join(filter(None, [language, region])), path, line)).script == script:
+            return plain
+        return lang
+    except InputError:
+        raise InputError(path, line, f"unknown language {tag!r}", "write it as zh-TW, en or vi") from None

@@ -87,15 +87,16 @@ def render_404(env: Environment, localizer: render.Localizer, **context) -> str:
     return render.render_template(env, "404.html", localizer, lang=localizer.lang, **context)
 
 
-def sitemap(site_url: str, langs: list[Lang], slugs: list[str]) -> str:
-    """Every page with its alternates (hreflang), sorted, so the file is stable."""
+def sitemap(site_url: str, documents: dict[str, list[Lang]]) -> str:
+    """Every page with its alternates (hreflang), sorted, so the file is stable; `documents` gives
+    each slug's languages."""
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">']
-    entries = sorted((link.url, slug) for slug in slugs for link in alternates(site_url, langs, slug))
+    entries = sorted((link.url, slug) for slug, langs in documents.items() for link in alternates(site_url, langs, slug))
     lines.append(f"  <url>\n    <loc>{escape(site_url)}</loc>\n  </url>")  # the language chooser
     for url, slug in entries:
         lines.append(f"  <url>\n    <loc>{escape(url)}</loc>")
-        for link in alternates(site_url, langs, slug):
+        for link in alternates(site_url, documents[slug], slug):
             lines.append(f'    <xhtml:link rel="alternate" hreflang="{link.lang.bcp47}" href={quoteattr(link.url)}/>')
         lines.append(f'    <xhtml:link rel="alternate" hreflang="x-default" href={quoteattr(site_url)}/>\n  </url>')
     lines.append("</urlset>\n")

@@ -19,7 +19,6 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from . import fonts
-from .errors import InputError
 from .leaflets import Job, with_qr_codes
 
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
@@ -69,8 +68,9 @@ def limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
-def write_pdfs(job: Job) -> list[bytes]:
-    """The job's editions as PDF files, in order. Each language is laid out once."""
+def write_pdfs(job: Job) -> tuple[list[bytes], list[int]]:
+    """The job's editions as PDF files, in order, and the pages of each language's leaflet. Each
+    language is laid out once."""
     with tempfile.TemporaryDirectory(prefix="healthpub-fonts-") as folder:
         faces = {}
         for number, subset in enumerate(job.fonts):
@@ -79,21 +79,17 @@ def write_pdfs(job: Job) -> list[bytes]:
         return _write_pdfs(job, faces, ProjectFetcher((job.base, Path(folder))))
 
 
-def _write_pdfs(job: Job, faces: dict[fonts.Subset, Path], fetcher: ProjectFetcher) -> list[bytes]:
+def _write_pdfs(job: Job, faces: dict[fonts.Subset, Path], fetcher: ProjectFetcher) -> tuple[list[bytes], list[int]]:
     font_config = FontConfiguration()  # @font-face rules from a stylesheet only count through one
     font_css = CSS(string=fonts.faces_css(faces), url_fetcher=fetcher, font_config=font_config)
     base_url = job.base.resolve().as_uri() + "/"
     documents = []
-    for html, label in zip(job.htmls, job.labels):
-        document = HTML(string=with_qr_codes(html), base_url=base_url, url_fetcher=fetcher).render(
-            stylesheets=[font_css], font_config=font_config)
-        if len(document.pages) > job.budget:
-            raise InputError(job.source, None, f"{label} needs {len(document.pages)} pages; its budget is "
-                             f"{job.budget}", "shorten the text or raise page_budget in the front matter")
-        documents.append(document)
+    for html in job.htmls:
+        documents.append(HTML(string=with_qr_codes(html), base_url=base_url, url_fetcher=fetcher).render(
+            stylesheets=[font_css], font_config=font_config))
     pdfs = []
     for _, parts in job.editions:
         # The first language's document gives the edition its metadata and /Lang.
         pages = [page for index in parts for page in documents[index].pages]
         pdfs.append(documents[parts[0]].copy(pages).write_pdf(pdf_variant="pdf/ua-1"))
-    return pdfs
+    return pdfs, [len(document.pages) for document in documents]

@@ -64,16 +64,22 @@ def _plain(text: str) -> str:
 
 
 class Localizer:
-    """A language's translations, as the templates use them."""
+    """A language's translations, as the templates use them: of the templates' own strings, and of
+    the document being rendered (none where it is written in this language)."""
 
-    def __init__(self, lang: Lang, translations: gettext.NullTranslations):
+    def __init__(self, lang: Lang, interface: gettext.NullTranslations,
+                 document: gettext.NullTranslations | None = None):
         self.lang = lang
-        self.translations = translations
+        self.interface = interface
+        self.document = document or gettext.NullTranslations()
+
+    def for_document(self, document: gettext.NullTranslations) -> Localizer:
+        return Localizer(self.lang, self.interface, document)
 
     def text(self, segment: Segment) -> str:
         if segment.context:
-            return self.translations.pgettext(segment.context, segment.text)
-        return self.translations.gettext(segment.text)
+            return self.document.pgettext(segment.context, segment.text)
+        return self.document.gettext(segment.text)
 
     def html(self, segment: Segment) -> Markup:
         return _html(self.text(segment))
@@ -88,7 +94,7 @@ class Localizer:
     def context(self) -> dict:
         """What a template rendered in this language gets: jinja2.ext.i18n's newstyle gettext
         functions (found in the context, so one environment serves every language), and this."""
-        t = self.translations
+        t = self.interface
         return {
             "localizer": self,
             # Jinja2 would mark a translation as safe HTML; it is untrusted, so it is escaped, and

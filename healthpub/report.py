@@ -3,8 +3,9 @@
 `index.html` lists every locale with a catalog, published or not: how much is translated, fuzzy
 (changed since it was translated, or not yet approved) and untranslated, and its QA errors and
 warnings. `<locale>.html` shows one locale: progress per document, every QA finding with its file
-and line, then each document side by side, English ∥ translation, one row per segment in reading
-order; for a fuzzy entry, a word-level diff of the English it was translated from against today's.
+and line, then each document it translates side by side, source ∥ translation, one row per
+segment in reading order; for a fuzzy entry, a word-level diff of the source text it was
+translated from against today's.
 
 The report is internal and in English: its strings are not extracted for translators (no `_()` in
 templates/report.html). Translations are untrusted text: they are shown as the translator wrote
@@ -18,8 +19,6 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
 import polib
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
@@ -27,11 +26,10 @@ from markupsafe import Markup
 from .checks import FUZZY, TRANSLATED, UNTRANSLATED, WARNING, Finding, Report, shorten, status_of
 from .config import Project
 from .errors import InputError
+from .locales import Lang
 from .render import compiled_templates, render_template
 from .source import Document
-
-if TYPE_CHECKING:
-    from .publish import State
+from .state import State
 
 KIND_LABELS = {
     "title": "title",
@@ -48,7 +46,10 @@ KIND_LABELS = {
     "interface": "page text",
 }
 
-_WORD = re.compile(r"\s+|\w+|[^\w\s]")
+# A word, or one Han character: Chinese has no spaces, and a changed number in a clause is all a
+# reviewer should see changed.
+_HAN = "[\u3400-\u9fff\uf900-\ufaff]"
+_WORD = re.compile(rf"\s+|{_HAN}|(?:(?!{_HAN})\w)+|[^\w\s]")
 
 
 @dataclass
@@ -108,6 +109,7 @@ class Part:
     anchor: str
     title: str
     path: str
+    lang: Lang  # what it is written in
     rows: list[Row]
     progress: Progress
     required: Progress
@@ -119,15 +121,17 @@ def render(project: Project, state: State) -> dict[str, str]:
                       bytecode_cache=compiled_templates(project, "report"), undefined=StrictUndefined,
                       keep_trailing_newline=True)
     css = _stylesheet(project)
-    interface = _interface_messages(state)
     locales = []
     files: dict[str, str] = {}
     for report in state.reports:
-        catalog = state.catalogs.get(report.lang.code)
-        entries = {(e.msgctxt, e.msgid): e for e in catalog if not e.obsolete} if catalog is not None else {}
-        parts = [_document_part(doc, entries, report) for doc in state.documents]
-        if interface:
-            parts.append(_interface_part(interface, entries, report))
+        lang = report.lang
+        entries = {domain: {(e.msgctxt, e.msgid): e for e in catalog if not e.obsolete}
+                   for (code, domain), catalog in state.catalogs.items() if code == lang.code}
+        parts = [_document_part(doc, entries[project.domain(doc.lang)], report)
+                 for doc in state.documents if project.domain(doc.lang) in entries]
+        if project.domain() in entries:
+            parts.append(_interface_part(project, state.templates[project.domain()], entries[project.domain()],
+                                         report))
         totals = Progress(report.translated, report.fuzzy, report.untranslated)
         locale = {
             "lang": report.lang, "report": report, "file": f"{report.lang.code}.html", "progress": totals,
@@ -138,10 +142,10 @@ def render(project: Project, state: State) -> dict[str, str]:
         }
         locales.append(locale)
         files[locale["file"]] = render_template(env, "report.html", page="locale", locale=locale, css=css,
-                                                publisher=project.publisher, source_lang=project.source_lang,
+                                                publisher=project.publisher,
                                                 statuses=(TRANSLATED, FUZZY, UNTRANSLATED))
     files["index.html"] = render_template(env, "report.html", page="index", locales=locales, css=css,
-                                          publisher=project.publisher, source_lang=project.source_lang,
+                                          publisher=project.publisher,
                                           documents=state.documents, blocking=bool(state.blocking()),
                                           statuses=(TRANSLATED, FUZZY, UNTRANSLATED))
     return files
@@ -195,12 +199,6 @@ def _stylesheet(project: Project) -> Markup:
     return Markup(css)
 
 
-def _interface_messages(state: State) -> list:
-    """The POT's messages that come from templates/, not from a document."""
-    keys = {(s.context, s.text) for doc in state.documents for s in doc.segments()}
-    return [m for m in state.template if m.id and (m.context, m.id) not in keys]
-
-
 def _row(anchor: str, segment_kind: str, required: bool, text: str, where: list[str],
          entry: polib.POEntry | None, findings: dict[str, list[Finding]]) -> Row:
     status = status_of(entry)
@@ -214,9 +212,9 @@ def _row(anchor: str, segment_kind: str, required: bool, text: str, where: list[
         if previous and previous != text:
             row.diff = word_diff(previous, text)
         elif previous:
-            row.diff_note = "The English is unchanged; the entry is marked fuzzy for review."
+            row.diff_note = "The source text is unchanged; the entry is marked fuzzy for review."
         else:
-            row.diff_note = "No previous English is recorded; the entry is marked fuzzy for review."
+            row.diff_note = "No previous source text is recorded; the entry is marked fuzzy for review."
     return row
 
 
@@ -244,19 +242,20 @@ def _document_part(doc: Document, entries: dict, report: Report) -> Part:
             if row.required:
                 required.add(row.status)
     title = doc.title.text
-    return Part(f"doc-{doc.slug}", title, doc.path.as_posix(), rows, progress, required)
+    return Part(f"doc-{doc.slug}", title, doc.path.as_posix(), doc.lang, rows, progress, required)
 
 
-def _interface_part(messages: list, entries: dict, report: Report) -> Part:
+def _interface_part(project: Project, template, entries: dict, report: Report) -> Part:
     findings = _by_msgid(report)
     rows, progress = [], Progress()
-    for number, message in enumerate(messages, 1):
+    for number, message in enumerate((m for m in template if m.id), 1):
         where = [f"{path.removeprefix('templates/')}:{line}" for path, line in message.locations]
         row = _row(f"page-text/{number}", "interface", False, message.id, where,
                    entries.get((message.context, message.id)), findings)
         rows.append(row)
         progress.add(row.status)
-    return Part("page-text", "Page and leaflet text", "templates/", rows, progress, Progress())
+    return Part("page-text", "Page and leaflet text", "templates/", project.templates_lang, rows, progress,
+                Progress())
 
 
 def _finding_view(finding: Finding, parts: list[Part]) -> dict:

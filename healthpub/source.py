@@ -3,6 +3,7 @@
 Layout of a document (source/<slug>.md):
 
     ---
+    lang: zh-TW                   # optional, BCP 47: the language it is written in (site.toml's source_locale)
     title: …                      # translated
     description: …                # translated; the meta description
     last_reviewed: 2026-11-27
@@ -35,11 +36,13 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.container import container_plugin
 
 from .errors import InputError
+from .locales import Lang, parse_tag
 
 
 @dataclass(frozen=True)
 class Segment:
-    """One translatable block: one message in the catalogs. `text` is English Markdown inline source."""
+    """One translatable block: one message in the catalogs. `text` is Markdown inline source, in the
+    document's language."""
 
     kind: str
     text: str
@@ -92,6 +95,7 @@ class Reference:
 class Document:
     slug: str
     path: Path
+    lang: Lang  # the language it is written in
     title: Segment
     description: Segment
     last_reviewed: dt.date
@@ -156,7 +160,7 @@ KIND_NOTES = {
     "source-publisher": "Publisher of a source the document cites.",
 }
 
-_FRONT_KEYS = {"title", "description", "last_reviewed", "next_review", "reviewed_by", "page_budget",
+_FRONT_KEYS = {"lang", "title", "description", "last_reviewed", "next_review", "reviewed_by", "page_budget",
                "disclaimer", "key_facts", "sources"}
 _REQUIRED_KEYS = ("title", "description", "last_reviewed", "next_review", "disclaimer", "key_facts")
 _COMMENT = re.compile(r"<!--\s*(translators|context)\s*:\s*(.*?)\s*-->\s*$", re.S)
@@ -164,8 +168,8 @@ _COMMENT = re.compile(r"<!--\s*(translators|context)\s*:\s*(.*?)\s*-->\s*$", re.
 _markdown = MarkdownIt("commonmark", {"html": True}).use(container_plugin, "faq")
 
 
-def load(path: Path) -> Document:
-    return parse(decode(path.read_bytes(), path), path)
+def load(path: Path, default_lang: Lang) -> Document:
+    return parse(decode(path.read_bytes(), path), path, default_lang)
 
 
 def decode(data: bytes, path: Path) -> str:
@@ -177,7 +181,7 @@ def decode(data: bytes, path: Path) -> str:
         raise InputError(path, line, "not valid UTF-8") from None
 
 
-def parse(text: str, path: Path) -> Document:
+def parse(text: str, path: Path, default_lang: Lang) -> Document:
     # A BOM (some Windows editors save one) is not text; every line ending becomes "\n", because
     # markdown-it counts a lone "\r" as one too and the body's line numbers must agree.
     text = re.sub(r"\r\n?", "\n", text.removeprefix("\ufeff"))
@@ -193,6 +197,7 @@ def parse(text: str, path: Path) -> Document:
     return Document(
         slug=path.stem,
         path=path,
+        lang=front.lang(default_lang),
         title=title,
         description=front.segment("description", "description"),
         last_reviewed=front.date("last_reviewed"),
@@ -238,6 +243,10 @@ class _FrontMatter:
         text = self._scalar(node, key)
         _check_inline(text, self.path, _line(node))
         return Segment(kind=kind, text=text, line=_line(node), **extra)
+
+    def lang(self, default: Lang) -> Lang:
+        node = self.fields.get("lang")
+        return default if node is None else parse_tag(self._scalar(node, "lang"), self.path, _line(node))
 
     def date(self, key: str) -> dt.date:
         node = self.fields[key]

@@ -67,16 +67,16 @@ class Imported:
     unknown: list[tuple[int | None, str, str]] = field(default_factory=list)  # line in the XLIFF, id, source
 
 
-def default_path(project: Project, lang: Lang) -> Path:
-    return project.root / "xliff" / f"{lang.code}.xlf"  # not under output/, which every build replaces
+def default_path(project: Project, lang: Lang, domain: str) -> Path:
+    return project.root / "xliff" / f"{domain}.{lang.code}.xlf"  # not under output/, which every build replaces
 
 
-def export(project: Project, lang: Lang, out: Path) -> tuple[int, int, int]:
-    """Write the locale's catalog as XLIFF 1.2; returns (units, fuzzy, untranslated)."""
-    po_path = project.po_path(lang.code)
+def export(project: Project, lang: Lang, domain: str, out: Path) -> tuple[int, int, int]:
+    """Write one of the locale's catalogs as XLIFF 1.2; returns (units, fuzzy, untranslated)."""
+    po_path = project.po_path(lang.code, domain)
     catalog = catalogs.load(po_path)
     nplurals = _nplurals(catalog)
-    store = _Xliff12(sourcelanguage=project.source_lang.bcp47, targetlanguage=lang.bcp47)
+    store = _Xliff12(sourcelanguage=project.written_in(domain).bcp47, targetlanguage=lang.bcp47)
     original = _relative(po_path, project.root)
     units = fuzzy = untranslated = 0
     for entry in catalog:
@@ -121,12 +121,13 @@ def export(project: Project, lang: Lang, out: Path) -> tuple[int, int, int]:
     return units, fuzzy, untranslated
 
 
-def import_(project: Project, lang: Lang, path: Path) -> Imported:
-    """Merge the translations of an XLIFF file into the locale's catalog: a changed translation is
-    written and marked fuzzy, an unchanged one keeps its state, an unknown unit is ignored."""
-    po_path = project.po_path(lang.code)
+def import_(project: Project, lang: Lang, path: Path) -> tuple[Path, Imported]:
+    """Merge the translations of an XLIFF file into the locale's catalog it was exported from (its
+    <file original>): a changed translation is written and marked fuzzy, an unchanged one keeps
+    its state, an unknown unit is ignored. Returns the catalog and what changed."""
+    store, domain = _read(path, project, lang)
+    po_path = project.po_path(lang.code, domain)
     catalog = catalogs.load(po_path)
-    store = _read(path, project, lang)
     nplurals = _nplurals(catalog)
     entries = {(e.msgctxt, e.msgid): e for e in catalog if not e.obsolete}
     result = Imported()
@@ -171,10 +172,10 @@ def import_(project: Project, lang: Lang, path: Path) -> Imported:
         catalogs.save(catalog, po_path)
         lines = {(e.msgctxt, e.msgid): e.linenum for e in catalogs.load(po_path) if not e.obsolete}
         result.updated = [(lines[(e.msgctxt, e.msgid)], e.msgctxt, e.msgid) for e in changed]
-    return result
+    return po_path, result
 
 
-def _read(path: Path, project: Project, lang: Lang) -> poxliff.PoXliffFile:
+def _read(path: Path, project: Project, lang: Lang) -> tuple[poxliff.PoXliffFile, str]:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -194,11 +195,18 @@ def _read(path: Path, project: Project, lang: Lang) -> poxliff.PoXliffFile:
     files = list(root.iterchildren(f"{{{qname.namespace}}}file"))
     if not files:
         raise InputError(path, root.sourceline, "no <file> element: nothing to import")
+    originals = {node.get("original") or "" for node in files}
+    catalogs_of_lang = {_relative(project.po_path(lang.code, domain), project.root): domain
+                        for domain in project.domains_for(lang, project.domains())}
+    domain = catalogs_of_lang.get(originals.pop()) if len(originals) == 1 else None
+    if domain is None:
+        raise InputError(path, files[0].sourceline, f"<file original> names no catalog of {lang.code}",
+                         "import a file made by: pipeline.py export-xliff " + lang.code)
     for node in files:
         _same_language(path, node, "target-language", lang, exact=True)
-        _same_language(path, node, "source-language", project.source_lang, exact=False)
+        _same_language(path, node, "source-language", project.written_in(domain), exact=False)
     try:
-        return poxliff.PoXliffFile.parsestring(data)
+        return poxliff.PoXliffFile.parsestring(data), domain
     except (ValueError, AssertionError, StopIteration) as err:
         raise InputError(path, None, f"not a usable XLIFF 1.2 file: {err or type(err).__name__}") from None
 

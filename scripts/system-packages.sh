@@ -5,8 +5,10 @@ set -eu
 
 # Pango renders the PDFs; libharfbuzz-subset0 lets WeasyPrint subset the embedded fonts in C (without
 # it, fontTools: ~0.5 s more per leaflet from our small subsets, ~11 s from a whole CJK font); gettext's msgcat/msgmerge/msgfmt write and check catalogs;
-# poppler-utils and qpdf let people (and tests) inspect the PDFs.
-PACKAGES="gettext fontconfig fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils qpdf"
+# poppler-utils and qpdf let people (and tests) inspect the PDFs. fonts-noto-core has the leaflet fonts
+# for Latin with Vietnamese diacritics, Thai, and most other scripts of Taiwan's new immigrants (Noto Sans,
+# Noto Sans Thai, Noto Sans Myanmar, Noto Sans Khmer, …; regular and bold).
+PACKAGES="gettext fontconfig fonts-noto-cjk fonts-noto-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils qpdf"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "Not a Debian/Ubuntu system: install the equivalents of: $PACKAGES" >&2

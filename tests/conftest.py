@@ -13,11 +13,35 @@ import polib
 import pytest
 from pypdf import PdfReader
 
-from healthpub import catalogs
+from healthpub import catalogs, source
+from healthpub.config import load_project
 
 REPO = Path(__file__).resolve().parent.parent
 PROJECT_FILES = ("source", "locales", "templates", "site.toml", "babel.cfg")
-ZH_PO = Path("locales/zh_TW/LC_MESSAGES/messages.po")
+# The zh_TW catalogs: the exosome document (written in English) and the page and leaflet text.
+ZH_PO = Path("locales/zh_TW/LC_MESSAGES/documents-en.po")
+ZH_UI = Path("locales/zh_TW/LC_MESSAGES/interface.po")
+# The English catalog of the documents written in Traditional Chinese.
+EN_PO = Path("locales/en/LC_MESSAGES/documents-zh_TW.po")
+
+
+PROJECT = load_project(REPO)
+DOCS = [source.load(path, PROJECT.source_lang) for path in PROJECT.documents()]
+
+
+def doc_langs(doc: source.Document) -> list:
+    """The languages a document is published in: its own first, then the published translations."""
+    return [doc.lang] + [lang for lang in PROJECT.published_langs() if lang != doc.lang]
+
+
+def translate(root: Path, lang, doc: source.Document, text: str) -> str:
+    """A document's text in a language: its own, or the reviewed translation in the project at `root`."""
+    if lang == doc.lang:
+        return text
+    path = root / PROJECT.po_path(lang.code, PROJECT.domain(doc.lang)).relative_to(REPO)
+    entry = polib.pofile(str(path)).find(text)
+    assert entry is not None and entry.translated(), f"{lang.code} has no reviewed translation of {text!r}"
+    return entry.msgstr
 
 
 def copy_project(dest: Path) -> Path:
@@ -57,6 +81,20 @@ def edit_po(path: Path, change) -> None:
     for entry in catalog:
         change(entry)
     catalogs.save(catalog, path)
+
+
+def edit_locale(project: Path, code: str, change) -> None:
+    """Change every catalog of a locale, entry by entry."""
+    for path in sorted((project / "locales" / code / "LC_MESSAGES").glob("*.po")):
+        edit_po(path, change)
+
+
+def where(project: Path, code: str, msgid: str) -> str:
+    """"locales/<code>/LC_MESSAGES/<domain>.po:<line>" of a message, as findings name it."""
+    for path in sorted((project / "locales" / code / "LC_MESSAGES").glob("*.po")):
+        if entry := polib.pofile(str(path)).find(msgid):
+            return f"{path.relative_to(project).as_posix()}:{entry.linenum}"
+    raise AssertionError(f"{msgid!r} is in no {code} catalog")
 
 
 class _Visible(HTMLParser):

@@ -25,7 +25,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
-from conftest import REPO
+from conftest import DOCS, REPO, doc_langs
 from healthpub.config import load_project
 from healthpub.serve import make_server
 
@@ -297,12 +297,16 @@ def test_every_page_in_several_languages_has_structured_data(snapshots, articles
 
 
 def test_hreflang_links_are_absolute_complete_and_reciprocal(config, snapshots, articles):
-    langs = {lang.bcp47 for lang in [config.source_lang, *config.published_langs()]}
-    assert {snap["lang"] for snap in articles.values()} == langs
+    # Each document is published in its own language and every translation of locales/LINGUAS.
+    published = {doc.slug: {lang.bcp47 for lang in doc_langs(doc)} for doc in DOCS}
+    assert {snap["lang"] for snap in articles.values()} == set().union(*published.values())
+    assert {path.rpartition("/")[2].removesuffix(".html") for path in articles} == set(published)
+    assert len(articles) == sum(map(len, published.values()))
     x_defaults = set()
     for path, snap in articles.items():
         listed = dict(snap["alternates"])
         assert len(listed) == len(snap["alternates"]), f"{path}: an hreflang is listed twice"
+        langs = published[path.rpartition("/")[2].removesuffix(".html")]
         assert set(listed) == langs | {"x-default"}, f"{path}: lists {sorted(listed)}"
         for url in [snap["canonical"], *listed.values()]:
             parts = urlsplit(url)

@@ -11,21 +11,40 @@ from conftest import REPO, ZH_PO, run
 
 
 def catalogs(root: Path) -> list[Path]:
-    return [root / "locales/messages.pot", *sorted((root / "locales").glob("*/LC_MESSAGES/messages.po"))]
+    return [*sorted((root / "locales").glob("*.pot")), *sorted((root / "locales").glob("*/LC_MESSAGES/*.po"))]
 
 
-def test_extract_is_deterministic_and_the_committed_template_is_current(project):
-    committed = (project / "locales/messages.pot").read_bytes()
-    (project / "locales/messages.pot").unlink()
+def test_extract_is_deterministic_and_the_committed_templates_are_current(project):
+    templates = sorted((project / "locales").glob("*.pot"))
+    assert [p.name for p in templates] == ["documents-en.pot", "documents-zh_TW.pot", "interface.pot"]
+    committed = {p.name: p.read_bytes() for p in templates}
+    for path in templates:
+        path.unlink()
     assert run(project, "extract").returncode == 0
-    first = (project / "locales/messages.pot").read_bytes()
+    first = {p.name: p.read_bytes() for p in (project / "locales").glob("*.pot")}
     assert run(project, "extract").returncode == 0
-    assert (project / "locales/messages.pot").read_bytes() == first
-    assert first == committed, "locales/messages.pot is stale: run pipeline.py extract"
+    assert {p.name: p.read_bytes() for p in (project / "locales").glob("*.pot")} == first
+    assert first == committed, "locales/*.pot are stale: run pipeline.py extract"
+
+
+def test_each_domain_holds_the_messages_of_one_source_language(project):
+    interface = polib.pofile(str(project / "locales/interface.pot"))
+    english = polib.pofile(str(project / "locales/documents-en.pot"))
+    chinese = polib.pofile(str(project / "locales/documents-zh_TW.pot"))
+    assert interface.find("At a glance") and not english.find("At a glance")
+    assert {p for e in interface for p, _ in e.occurrences} <= {f"templates/{n}" for n in ("page.html", "_content.html",
+                                                                                           "leaflet.html", "404.html")}
+    assert {p for e in english for p, _ in e.occurrences} == {"source/exosome-therapy.md"}
+    assert {p for e in chinese for p, _ in e.occurrences} == {"source/hand-washing.md"}
+    assert "documents written in Chinese (Traditional, Taiwan) (zh-TW)" in chinese.header
+    # A locale translates every domain but its own language's: English needs no interface catalog.
+    assert sorted(p.name for p in (project / "locales/en/LC_MESSAGES").glob("*.po")) == ["documents-zh_TW.po"]
+    assert sorted(p.name for p in (project / "locales/zh_TW/LC_MESSAGES").glob("*.po")) == ["documents-en.po",
+                                                                                          "interface.po"]
 
 
 def test_template_has_one_message_per_block_with_references_and_translator_comments(project):
-    pot = polib.pofile(str(project / "locales/messages.pot"))
+    pot = polib.pofile(str(project / "locales/documents-en.pot"))
     disclaimer = next(e for e in pot if e.msgid.startswith("This page is a neutral compilation"))
     assert disclaimer.occurrences == [("source/exosome-therapy.md", "9")]
     assert "REQUIRED" in disclaimer.comment
@@ -34,15 +53,16 @@ def test_template_has_one_message_per_block_with_references_and_translator_comme
     note = next(e for e in pot if e.msgid.startswith("Unregulated biologic injections carry risks")
                 and "unapproved" in e.msgid)
     assert "keep the parenthesis" in note.comment  # an author's note from the source
-    assert pot.find("At a glance") is not None  # template strings, through Babel's Jinja2 extractor
-    assert pot.find("Page %(page)s of %(pages)s").flags == ["python-format"]
+    interface = polib.pofile(str(project / "locales/interface.pot"))
+    assert interface.find("At a glance") is not None  # template strings, through Babel's Jinja2 extractor
+    assert interface.find("Page %(page)s of %(pages)s").flags == ["python-format"]
 
 
-def test_pybabel_extract_sees_the_same_messages(project):
+def test_pybabel_extract_sees_the_messages_of_every_domain(project):
     out = project / "pybabel.pot"
     subprocess.run([str(REPO / ".venv/bin/pybabel"), "--quiet", "extract", "-F", "babel.cfg", "-o", str(out), "."],
                    cwd=project, check=True)
-    ours = {(e.msgctxt, e.msgid) for e in polib.pofile(str(project / "locales/messages.pot"))}
+    ours = {(e.msgctxt, e.msgid) for pot in (project / "locales").glob("*.pot") for e in polib.pofile(str(pot))}
     theirs = {(e.msgctxt, e.msgid) for e in polib.pofile(str(out))}
     assert ours == theirs
 
@@ -53,12 +73,16 @@ def test_catalogs_are_a_fixed_point_of_msgcat(project):
         assert layout == path.read_bytes(), f"{path.name} is not laid out as GNU gettext writes it"
 
 
-def test_chinese_catalog_is_complete_for_msgfmt(project):
-    result = subprocess.run(["msgfmt", "-c", "--statistics", "-o", "/dev/null", str(project / ZH_PO)],
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert "translated messages." in result.stderr
-    assert "fuzzy" not in result.stderr and "untranslated" not in result.stderr
+def test_published_catalogs_are_complete_for_msgfmt(project):
+    published = (project / "locales/LINGUAS").read_text().split()
+    paths = [p for code in published for p in (project / "locales" / code / "LC_MESSAGES").glob("*.po")]
+    assert len(paths) == 3
+    for path in paths:
+        result = subprocess.run(["msgfmt", "-c", "--statistics", "-o", "/dev/null", str(path)],
+                                capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        assert "translated messages." in result.stderr
+        assert "fuzzy" not in result.stderr and "untranslated" not in result.stderr
 
 
 def test_a_changed_sentence_turns_fuzzy_keeping_its_translation_and_blocks_publishing(project):
@@ -117,14 +141,17 @@ def test_removed_text_becomes_obsolete_and_returns_with_its_text(project):
 def test_init_starts_a_valid_catalog_that_neither_blocks_nor_is_published(project):
     result = run(project, "init", "ja")
     assert result.returncode == 0, result.stderr
-    ja = project / "locales/ja/LC_MESSAGES/messages.po"
-    header = polib.pofile(str(ja)).metadata
-    assert header["Language"] == "ja" and header["Plural-Forms"] == "nplurals=1; plural=0;"
-    msgfmt = subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(ja)], capture_output=True, text=True)
-    assert msgfmt.returncode == 0, msgfmt.stderr
-    started = ja.read_bytes()
+    folder = project / "locales/ja/LC_MESSAGES"
+    assert sorted(p.name for p in folder.glob("*.po")) == ["documents-en.po", "documents-zh_TW.po", "interface.po"]
+    started = {}
+    for ja in folder.glob("*.po"):
+        header = polib.pofile(str(ja)).metadata
+        assert header["Language"] == "ja" and header["Plural-Forms"] == "nplurals=1; plural=0;"
+        msgfmt = subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(ja)], capture_output=True, text=True)
+        assert msgfmt.returncode == 0, msgfmt.stderr
+        started[ja] = ja.read_bytes()
     assert run(project, "update").returncode == 0
-    assert ja.read_bytes() == started  # no churn: init writes what update would
+    assert {ja: ja.read_bytes() for ja in started} == started  # no churn: init writes what update would
 
     check = run(project, "check")
     assert check.returncode == 0, check.stdout

@@ -43,22 +43,41 @@ def test_a_build_killed_while_rendering_leaves_the_previous_output_whole(project
     assert output_bytes(project) != before
 
 
-def test_a_broken_glossary_is_refused_in_one_line(project):
+@pytest.mark.parametrize("row", ["biologic,,", ",生物製劑,", ",,a note", "biologic"])
+def test_a_broken_glossary_is_refused_in_one_line(project, row):
+    # A column per locale (en,zh_TW,note): a row needs its term in two languages at least.
     glossary = project / "locales/glossary.csv"
-    glossary.write_text(glossary.read_text(encoding="utf-8") + "biologic,zh_TW,,\n", encoding="utf-8")
+    glossary.write_text(glossary.read_text(encoding="utf-8") + row + "\n", encoding="utf-8")
     lines = glossary.read_text(encoding="utf-8").splitlines()
     result = run(project, "check")
     assert result.returncode == 2
-    assert result.stderr.strip() == (f"error: locales/glossary.csv:{len(lines)}: each row needs a term, "
-                                     "a locale and a translation")
+    assert result.stderr.strip() == (f"error: locales/glossary.csv:{len(lines)}: each row needs the term in "
+                                     "at least two languages")
 
 
-def test_a_damaged_font_file_is_refused(tmp_path):
+@pytest.mark.parametrize("header, words", [
+    ("term,locale,translation,note", "unknown locale 'term'"),  # the format before a column per locale
+    ("en,note", "the header must name a column per locale, such as en,zh_TW,note"),
+    ("en,xx_YY,note", "unknown locale 'xx_YY'"),
+])
+def test_a_glossary_header_that_names_no_two_locales_is_refused(project, header, words):
+    glossary = project / "locales/glossary.csv"
+    rows = glossary.read_text(encoding="utf-8").splitlines()
+    glossary.write_text("\n".join([header, *rows[1:]]) + "\n", encoding="utf-8")
+    result = run(project, "check")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: locales/glossary.csv:1: ") and words in lines[0], result.stderr
+
+
+def test_a_damaged_font_file_is_refused(tmp_path, monkeypatch):
     damaged = tmp_path / "damaged.otf"
     damaged.write_bytes(b"OTTO" + b"\0" * 64)
     font = fonts.Font("Noto Sans CJK TC", 400, damaged, 0)
+    # fontconfig names the damaged file for the family: the coverage check reads it.
+    monkeypatch.setattr(fonts, "find", lambda family, weight=400: font)
     with pytest.raises(InputError, match="font cannot be read") as err:
-        fonts.missing(font, "外泌體")
+        fonts.missing(("Noto Sans CJK TC",), "外泌體")
     assert err.value.path == damaged
 
 
@@ -91,11 +110,12 @@ def test_a_render_past_its_time_limit_is_stopped_with_a_clear_error(project, mon
     monkeypatch.chdir(project)
     from healthpub import publish
     from healthpub.config import load_project
+    from healthpub.state import gather
 
     config = load_project(Path("."))
     started = time.monotonic()
     with pytest.raises(InputError, match=r"its leaflets took over 0.05 s to render") as err:
-        publish.build(config, publish.gather(config), timeout=0.05)
+        publish.build(config, gather(config), timeout=0.05)
     assert time.monotonic() - started < 30  # the runaway render was killed, not awaited
     assert err.value.path == Path("source/exosome-therapy.md")
     assert not (project / "output/site").exists()

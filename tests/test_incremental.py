@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ZH_PO, copy_project, edit_po, run
+from conftest import DOCS, EN_PO, ZH_PO, ZH_UI, copy_project, edit_po, run
 
 DOC = "source/exosome-therapy.md"
+ZH_DOC = "source/hand-washing.md"  # written in Traditional Chinese
+ALL = len(DOCS)  # a cold build renders every document's leaflets
 
 
 def build(project: Path, *args: str) -> tuple[int, str]:
@@ -31,7 +33,7 @@ def add_second_document(project: Path) -> None:
 
 
 def test_a_noop_build_rewrites_nothing(project):
-    assert build(project)[0] == 1
+    assert build(project)[0] == ALL
     before = snapshot(project)
     rendered, said = build(project)
     assert rendered == 0 and "nothing rewritten" in said
@@ -39,11 +41,12 @@ def test_a_noop_build_rewrites_nothing(project):
 
 
 def test_a_noop_build_reads_nothing_but_fingerprints(project, monkeypatch, capsys):
-    from healthpub import cli, publish
+    from healthpub import cli, state
 
     build(project)
     monkeypatch.chdir(project)
-    monkeypatch.setattr(publish, "gather", lambda project: pytest.fail("a no-op build gathered its inputs"))
+    for module in (cli, state):  # the command calls it by the name it imported
+        monkeypatch.setattr(module, "gather", lambda project: pytest.fail("a no-op build gathered its inputs"))
     assert cli.main(["build"]) == 0
     assert "up to date, nothing rewritten; leaflets of 0 documents rendered" in capsys.readouterr().out
     with pytest.raises(pytest.fail.Exception):  # any option changes the fingerprint
@@ -64,7 +67,7 @@ def test_a_touched_output_is_rebuilt_not_taken_for_up_to_date(project):
 
 def test_one_changed_document_renders_only_its_leaflets(project):
     add_second_document(project)
-    assert build(project)[0] == 2
+    assert build(project)[0] == ALL + 1
     before = snapshot(project)
     second = project / "source/second.md"
     second.write_text(second.read_text().replace("next_review: 2027-11-27", "next_review: 2027-12-01"))
@@ -81,8 +84,39 @@ def test_one_changed_document_renders_only_its_leaflets(project):
 def test_a_translation_change_renders_the_documents_using_it(project):
     add_second_document(project)
     build(project)
-    edit_po(project / ZH_PO, lambda e: setattr(e, "msgstr", "資料出處") if e.msgid == "Sources" else None)
-    assert build(project)[0] == 2  # both documents show "Sources"
+    edit_po(project / ZH_UI, lambda e: setattr(e, "msgstr", "資料出處") if e.msgid == "Sources" else None)
+    assert build(project)[0] == ALL + 1  # every document shows "Sources" in zh_TW, its own language or not
+
+
+def reviewed(msgid: str, msgstr: str):
+    """A translation as a reviewer approves it."""
+    def change(entry):
+        if entry.msgid == msgid:
+            entry.msgstr, entry.flags = msgstr, []
+    return change
+
+
+def test_a_document_translation_change_renders_only_the_documents_of_its_domain(project):
+    # zh_TW's catalog of the English documents is no part of the Chinese document's leaflets, and
+    # English's catalog of the Chinese documents is no part of the English ones'.
+    add_second_document(project)
+    build(project)
+    before = snapshot(project)
+    title = next(d for d in DOCS if d.slug == "exosome-therapy").title.text
+    edit_po(project / ZH_PO, reviewed(title, "什麼是外泌體療法？"))
+    assert build(project)[0] == 2  # exosome-therapy and its copy
+    after = snapshot(project)
+    changed = {name for name in after if before.get(name) != after[name]}
+    assert "output/print/exosome-therapy.zh-tw.pdf" in changed and "output/print/second.zh-tw.pdf" in changed
+    assert [name for name in changed if "hand-washing" in name] == []
+
+    title = next(d for d in DOCS if d.slug == "hand-washing").title.text
+    edit_po(project / EN_PO, reviewed(title, "Hand washing: wet, scrub, rinse, cup and dry"))
+    assert build(project)[0] == 1
+    again = snapshot(project)
+    changed = {name for name in again if after.get(name) != again[name]}
+    assert "output/print/hand-washing.en.pdf" in changed and "output/print/hand-washing.en.zh-tw.pdf" in changed
+    assert [name for name in changed if "exosome-therapy" in name or "second" in name] == []
 
 
 def test_a_new_character_in_one_document_renders_only_that_document(project):
@@ -100,14 +134,14 @@ def test_a_new_character_in_one_document_renders_only_that_document(project):
         return change
 
     edit_po(project / ZH_PO, translate("第二篇：什麼是外泌體療法？"))
-    assert build(project)[0] == 2
+    assert build(project)[0] == ALL + 1
     before = snapshot(project)
     edit_po(project / ZH_PO, translate("第二篇：什麼是外泌體療法？鑫"))  # 鑫: in no other text
     assert build(project)[0] == 1
     after = snapshot(project)
     changed = {name for name in after if before.get(name) != after[name]}
     assert "output/print/second.zh-tw.pdf" in changed
-    assert [name for name in changed if "exosome-therapy" in name] == []
+    assert [name for name in changed if "exosome-therapy" in name or "hand-washing" in name] == []
 
 
 def test_leaflet_css_renders_every_leaflet_and_site_css_none(project):
@@ -118,14 +152,14 @@ def test_leaflet_css_renders_every_leaflet_and_site_css_none(project):
     assert rendered == 0 and "nothing rewritten" not in said
     css = project / "templates/leaflet.css"
     css.write_text(css.read_text() + "\n/* a change */\n")
-    assert build(project)[0] == 1
+    assert build(project)[0] == ALL
 
 
 def test_force_renders_everything_again_with_the_same_bytes(project):
     build(project)
     before = snapshot(project)
     rendered, said = build(project, "--force")
-    assert rendered == 1 and "nothing rewritten" in said  # same inputs, same bytes
+    assert rendered == ALL and "nothing rewritten" in said  # same inputs, same bytes
     assert snapshot(project) == before
 
 
@@ -145,7 +179,10 @@ def test_shards_together_make_the_whole_build(project, tmp_path):
     shutil.copy(project / "source/second.md", whole / "source/second.md")
     build(whole)
     prints = set()
-    for shard in ("1/2", "2/2"):
-        assert build(project, "--shard", shard)[0] == 1
-        prints |= {p.name for p in (project / "output/print").glob("*.pdf")}
+    slugs = sorted(p.stem for p in (project / "source").glob("*.md"))
+    for index, shard in enumerate(("1/2", "2/2")):
+        assert build(project, "--shard", shard)[0] == len(slugs[index::2])  # every other document
+        found = {p.name for p in (project / "output/print").glob("*.pdf")}
+        assert {name.split(".")[0] for name in found} == set(slugs[index::2])
+        prints |= found
     assert prints == {p.name for p in (whole / "output/print").glob("*.pdf")}

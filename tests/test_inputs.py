@@ -6,9 +6,10 @@ import re
 
 import pytest
 
-from conftest import ZH_PO, run
+from conftest import EN_PO, ZH_PO, ZH_UI, run
 
 DOC = "source/exosome-therapy.md"
+ZH_DOC = "source/hand-washing.md"  # written in Traditional Chinese
 
 
 def replace(project, path, old, new):
@@ -56,11 +57,18 @@ def test_a_missing_disclaimer_is_refused(project):
     assert_one_line_error(run(project, "build"), f"{DOC}:2:", "front matter has no 'disclaimer'")
 
 
-def test_a_broken_catalog_is_refused_with_its_line(project):
-    replace(project, ZH_PO, 'msgid "At a glance"', 'msgid "At a glance')
-    result = run(project, "check")
-    assert_one_line_error(result, str(ZH_PO) + ":", "not a valid PO file")
-    assert re.match(rf"error: {re.escape(str(ZH_PO))}:\d+:", result.stderr)
+@pytest.mark.parametrize("po, msgid", [(ZH_UI, "At a glance"), (ZH_PO, "Cosmetic Hygiene and Safety Act"),
+                                       (EN_PO, "正確洗手：濕、搓、沖、捧、擦，保護自己也保護家人")],
+                         ids=["zh_TW-interface", "zh_TW-documents-en", "en-documents-zh_TW"])
+def test_a_broken_catalog_is_refused_with_its_line(project, po, msgid):
+    replace(project, po, f'msgid "{msgid}"', f'msgid "{msgid}')
+    line = (project / po).read_text(encoding="utf-8").splitlines().index(f'msgid "{msgid}') + 1
+    for command in ("check", "build", "update"):
+        result = run(project, command)
+        assert_one_line_error(result, str(po) + ":", "not a valid PO file")
+        assert re.match(rf"error: {re.escape(str(po))}:(\d+):", result.stderr)
+        assert abs(int(re.match(rf"error: {re.escape(str(po))}:(\d+):", result.stderr)[1]) - line) <= 1, result.stderr
+    assert not (project / "output").exists()
 
 
 def test_a_broken_template_is_refused_with_its_line(project):
@@ -91,7 +99,9 @@ def test_usage_errors_exit_2(project):
 
 def test_a_leaflet_over_its_page_budget_fails_clearly(project):
     replace(project, DOC, "next_review: 2027-11-27", "next_review: 2027-11-27\npage_budget: 1")
-    assert_one_line_error(run(project, "build"), f"{DOC}:", "leaflet needs 2 pages; its budget is 1")
+    # The document's own language is measured first.
+    assert_one_line_error(run(project, "build"), f"{DOC}:", "the en leaflet needs 2 pages; its budget is 1")
+    assert not (project / "output").exists()
 
 
 def test_a_second_document_becomes_a_second_set_of_pages_and_leaflets(project):
@@ -110,3 +120,41 @@ def test_a_second_document_becomes_a_second_set_of_pages_and_leaflets(project):
         assert (project / f"output/print/exosomes-again.{lang}.pdf").exists()
     index = (project / "output/site/index.html").read_text(encoding="utf-8")
     assert "Exosomes, a second leaflet?" in index and "exosome-therapy.html" in index
+
+
+def test_a_second_chinese_document_is_published_in_chinese_and_english(project):
+    # A document written in Traditional Chinese joins the others' domain: zh_TW's own pages, and
+    # English translations to be reviewed.
+    title = "正確洗手：濕、搓、沖、捧、擦，保護自己也保護家人"
+    new_title = "洗手第二篇：正確洗手的方法"
+    text = (project / ZH_DOC).read_text(encoding="utf-8")
+    (project / "source/hand-washing-again.md").write_text(text.replace(f"title: {title}", f"title: {new_title}"),
+                                                        encoding="utf-8")
+    assert run(project, "extract").returncode == 0
+    assert run(project, "update").returncode == 0
+    pot = (project / "locales/documents-zh_TW.pot").read_text(encoding="utf-8")
+    assert f'msgid "{new_title}"' in pot and "source/hand-washing-again.md" in pot
+    assert "hand-washing-again" not in (project / "locales/documents-en.pot").read_text(encoding="utf-8")
+    check = run(project, "check")
+    assert check.returncode == 1 and new_title in check.stdout
+    assert all(f"{EN_PO}:" in line for line in check.stdout.splitlines() if new_title in line)
+    draft = run(project, "build", "--draft")
+    assert draft.returncode == 0, draft.stderr
+    for lang in ("zh-tw", "en"):
+        assert (project / f"output/site/{lang}/hand-washing-again.html").exists()
+        assert (project / f"output/print/hand-washing-again.{lang}.pdf").exists()
+    assert (project / "output/print/hand-washing-again.en.zh-tw.pdf").exists()  # the translation, then its source
+    zh_page = (project / "output/site/zh-tw/hand-washing-again.html").read_text(encoding="utf-8")
+    assert new_title in zh_page
+
+
+def test_a_longer_tag_for_the_same_language_is_not_a_translation(project):
+    # zh-Hant-TW is zh-TW with its script spelt out (as XLIFF import already counts it): a document
+    # tagged so is written in zh_TW, whose readers need no translation of it.
+    replace(project, ZH_DOC, "lang: zh-TW", "lang: zh-Hant-TW")
+    extract = run(project, "extract")
+    assert extract.returncode == 0, extract.stderr
+    assert run(project, "update").returncode == 0
+    assert sorted(p.name for p in (project / "locales/zh_TW/LC_MESSAGES").glob("*.po")) == \
+        ["documents-en.po", "interface.po"]
+    assert run(project, "check").returncode == 0

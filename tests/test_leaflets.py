@@ -13,22 +13,16 @@ import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
 
-from conftest import REPO, pdf_pages, run, squash
-from healthpub import pdf, source
-from healthpub.config import load_project
+from conftest import DOCS, PROJECT, ZH_UI, doc_langs, pdf_pages, run, squash, translate
+from healthpub import pdf
 
-PROJECT = load_project(REPO)
-LANGS = [PROJECT.source_lang] + PROJECT.published_langs()
-DOCS = [source.load(path) for path in PROJECT.documents()]
 A4 = (595.28, 841.89)  # points
-SINGLE = [pytest.param(doc, lang, id=f"{doc.slug}-{lang.code}") for doc in DOCS for lang in LANGS]
-BILINGUAL = [pytest.param(doc, lang, id=f"{doc.slug}-{lang.code}") for doc in DOCS for lang in LANGS[1:]]
+SINGLE = [pytest.param(doc, lang, id=f"{doc.slug}-{lang.code}") for doc in DOCS for lang in doc_langs(doc)]
+BILINGUAL = [pytest.param(doc, lang, id=f"{doc.slug}-{lang.code}") for doc in DOCS for lang in doc_langs(doc)[1:]]
 
 
 def disclaimer(built, lang, doc) -> str:
-    if lang == PROJECT.source_lang:
-        return doc.disclaimer.text
-    return polib.pofile(str(built / "locales" / lang.code / "LC_MESSAGES/messages.po")).find(doc.disclaimer.text).msgstr
+    return translate(built, lang, doc, doc.disclaimer.text)
 
 
 def qr_codes(pdf_path, page: int = 1) -> list[str]:
@@ -59,7 +53,7 @@ def test_single_language_leaflet_is_a4_tagged_small_and_leads_to_its_page(built,
 
 @pytest.mark.parametrize("doc, lang", BILINGUAL)
 def test_bilingual_edition_has_both_languages_each_with_its_disclaimer_and_code(built, doc, lang):
-    path = built / "output/print" / f"{doc.slug}.{lang.url}.{PROJECT.source_lang.url}.pdf"
+    path = built / "output/print" / f"{doc.slug}.{lang.url}.{doc.lang.url}.pdf"
     reader = PdfReader(path)
     assert len(reader.pages) <= 2 * doc.page_budget
     assert reader.trailer["/Root"]["/Lang"] == lang.bcp47
@@ -69,9 +63,9 @@ def test_bilingual_edition_has_both_languages_each_with_its_disclaimer_and_code(
     assert split >= 1 and all(first in text for text in pages[:split])
     assert all(second in text for text in pages[split:])
     assert qr_codes(path, 1) == [f"{PROJECT.site_url}{lang.url}/{doc.slug}.html"]
-    assert qr_codes(path, split + 1) == [f"{PROJECT.site_url}{PROJECT.source_lang.url}/{doc.slug}.html"]
+    assert qr_codes(path, split + 1) == [f"{PROJECT.site_url}{doc.lang.url}/{doc.slug}.html"]
     # Each part's structure elements carry its language, for screen readers.
-    assert struct_langs(reader) == {lang.bcp47, PROJECT.source_lang.bcp47}
+    assert struct_langs(reader) == {lang.bcp47, doc.lang.bcp47}
     assert subprocess.run(["qpdf", "--check", str(path)], capture_output=True).returncode == 0
 
 
@@ -133,7 +127,7 @@ def test_subset_fonts_are_embedded_and_nothing_else(built):
 
 
 def test_a_character_the_font_cannot_print_fails_the_build(project):
-    po = project / "locales/zh_TW/LC_MESSAGES/messages.po"
+    po = project / ZH_UI
     catalog = polib.pofile(str(po))
     catalog.find("Sources").msgstr = "資料來源 🧪"
     catalog.save(str(po))

@@ -8,6 +8,7 @@ recent failures from its own database in .hypothesis/ (which it keeps out of git
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gettext
 import html
@@ -31,10 +32,16 @@ from healthpub.config import Project
 from healthpub.errors import InputError
 from healthpub.locales import parse_lang
 
+REPO = Path(__file__).resolve().parent.parent
 DOC_PATH = Path("source/fuzzed.md")
 ENGLISH = parse_lang("en", "test")
 LANG = parse_lang("zh_TW", "test")
 FAST = settings(deadline=None)
+
+
+def parse(text: str, path: Path = DOC_PATH) -> source.Document:
+    """A document, written in English unless its front matter says `lang:`."""
+    return source.parse(text, path, ENGLISH)
 
 
 def line_count(text: str) -> int:
@@ -147,6 +154,11 @@ FRONT_FIELDS = {
 }
 
 
+# `lang:` is optional (site.toml's source_locale otherwise): a BCP 47 tag, or not.
+LANG_TAGS = ["en", "zh-TW", "zh-Hant-TW", "ja", "vi", "sr-Latn", "EN", "en_US", "zh-tw", "xx", "en-", "-en", "123",
+             "en-US-x-private", "i-klingon"]
+
+
 @st.composite
 def fuzzed_front(draw) -> str:
     """Front matter with a field or two fuzzed, maybe one missing, maybe a stray line; the rest valid."""
@@ -154,6 +166,8 @@ def fuzzed_front(draw) -> str:
     missing = draw(st.lists(st.sampled_from(list(FRONT_FIELDS)), max_size=1)) if draw(st.integers(0, 3)) == 0 else []
     lines = [f"{key}: {draw(yaml_value if key in fuzzed else valid)}"
              for key, valid in FRONT_FIELDS.items() if key not in missing]
+    if draw(st.integers(0, 2)) == 0:
+        lines.insert(0, f"lang: {draw(weighted(st.sampled_from(LANG_TAGS), yaml_value))}")
     for stray in draw(st.lists(st.sampled_from(["bogus: 1", "? [a]\n: b", "? {a: 1}\n: b", "title: again",
                                                 "  bad: indent", "\tx: tab", "- item", "--- ", "...",
                                                 "&a title: x", "*a : y"]),
@@ -239,7 +253,7 @@ def check_parse_outcome(text: str, parse) -> source.Document | InputError:
 @example(text="---\ntitle: " + "[" * 3000 + "\n---\n")  # was RecursionError
 @example(text="---\n? [a]\n: b\n---\n")  # was TypeError: unhashable type: 'list'
 def test_parse_never_crashes_on_any_text(text):
-    check_parse_outcome(text, lambda: source.parse(text, DOC_PATH))
+    check_parse_outcome(text, lambda: parse(text))
 
 
 @settings(FAST, max_examples=400)
@@ -249,30 +263,51 @@ def test_parse_never_crashes_on_any_text(text):
 @example(text="---\n" + VALID_FRONT.replace("  - text: It", "  - [x]: 1\n    text: It") + "---\n")  # was TypeError
 @example(text=f"---\n{VALID_FRONT}---\n\r\r\r\n## A\n\n#### level 4\n")  # a lone CR: the line was off
 @example(text=f"---\n{VALID_FRONT}---\n\n## A\n<!-- translators: x -->\n")  # the comment's line
+@example(text=f"---\nlang: [zh-TW]\n{VALID_FRONT}---\n")  # not text
+@example(text=f"---\nlang: zh_TW\n{VALID_FRONT}---\n")  # a gettext name, not a BCP 47 tag
+@example(text=f"---\nlang: xx-YY\n{VALID_FRONT}---\n")  # well-formed, no such language
 def test_parse_never_crashes_on_almost_valid_documents(text):
-    check_parse_outcome(text, lambda: source.parse(text, DOC_PATH))
+    check_parse_outcome(text, lambda: parse(text))
 
 
 def test_the_structured_strategy_reaches_whole_documents():
     # Guards the strategy: the valid skeleton parses, so fuzzing it explores the deep code.
-    doc = source.parse(f"---\n{VALID_FRONT}---\n\n{VALID_BODY}", DOC_PATH)
+    doc = parse(f"---\n{VALID_FRONT}---\n\n{VALID_BODY}")
     assert doc.faq and doc.sections and doc.key_facts and doc.sources
+    assert doc.lang == ENGLISH  # the default: no `lang:`
+
+
+@pytest.mark.parametrize("tag, code", [("zh-TW", "zh_TW"), ("en", "en"), ("ja", "ja"), ("sr-Latn", "sr_Latn")])
+def test_a_document_says_what_it_is_written_in(tag, code):
+    doc = parse(f"---\nlang: {tag}\n{VALID_FRONT}---\n\n{VALID_BODY}")
+    assert doc.lang == parse_lang(code, "test")
+    assert doc.lang.bcp47 == tag
+
+
+@pytest.mark.parametrize("tag, words", [("zh_TW", "'zh_TW' is not a BCP 47 language tag"),
+                                        ("xx-YY", "unknown language 'xx-YY'"), ('""', "lang must be non-empty text"),
+                                        ("[zh-TW]", "lang must be non-empty text")])
+def test_a_bad_language_tag_is_refused_at_its_line(tag, words):
+    text = f"---\ntitle: What is it?\nlang: {tag}\n" + VALID_FRONT.replace("title: What is it?\n", "") + "---\n"
+    with pytest.raises(InputError) as err:
+        parse(text)
+    assert (err.value.path, err.value.line) == (DOC_PATH, 3) and words in err.value.message, err.value
 
 
 # Regression tests for what the fuzzing found that is not a crash.
 
 def test_a_bom_and_any_line_ending_read_as_plain_lf():
-    plain = source.parse(f"---\n{VALID_FRONT}---\n\n{VALID_BODY}", DOC_PATH)
+    plain = parse(f"---\n{VALID_FRONT}---\n\n{VALID_BODY}")
     for ending in ("\r\n", "\r"):
         text = "\ufeff" + f"---\n{VALID_FRONT}---\n\n{VALID_BODY}".replace("\n", ending)
-        assert source.parse(text, DOC_PATH) == plain
+        assert parse(text) == plain
 
 
 def test_lines_are_counted_in_line_feeds_even_after_a_pasted_line_separator():
     # YAML also ends a line at U+2028 (pasted from a web page or Word); editors and the body do not.
     text = f"---\n{VALID_FRONT}---\n".replace("title: What is it?", 'title: "What\u2028is it?"\nbogus: 1')
     with pytest.raises(InputError) as err:
-        source.parse(text, DOC_PATH)
+        parse(text)
     assert err.value.line == 3 and "bogus" in err.value.message
 
 
@@ -280,14 +315,14 @@ def test_an_unclosed_faq_is_refused_at_its_opening_line():
     # markdown-it closes it silently at the end of the document; the check was never reached.
     text = f"---\n{VALID_FRONT}---\n\n{VALID_BODY}".replace(":::\n", "")
     with pytest.raises(InputError) as err:
-        source.parse(text, DOC_PATH)
+        parse(text)
     assert err.value.line == text.splitlines().index("::: faq") + 1 and "not closed" in err.value.message
 
 
 def test_a_dangling_translators_comment_is_reported_at_its_line():
     text = f"---\n{VALID_FRONT}---\n\n{VALID_BODY}<!-- translators: orphan -->\n"
     with pytest.raises(InputError) as err:
-        source.parse(text, DOC_PATH)
+        parse(text)
     assert err.value.line == text.count("\n") and "not followed by any text" in err.value.message
 
 
@@ -308,12 +343,14 @@ def test_load_and_extract_never_crash_on_any_bytes(data):
         path = Path(tmp) / "fuzzed.md"
         path.write_bytes(data)
         text = data.decode("utf-8", "replace")
-        loaded = check_parse_outcome(text, lambda: _relative(source.load, path))
-        # The Babel extraction method (as `pybabel extract` calls it) takes or refuses the same bytes.
+        loaded = check_parse_outcome(text, lambda: _relative(lambda p: source.load(p, ENGLISH), path))
+        # The Babel extraction method (as `pybabel extract` calls it, from the project's root, whose
+        # site.toml says documents are in English) takes or refuses the same bytes.
         fileobj = io.BytesIO(data)
         fileobj.name = str(path)
         try:
-            messages = list(extract.extract_source(fileobj, [], [], {}))
+            with contextlib.chdir(REPO):
+                messages = list(extract.extract_source(fileobj, [], [], {}))
         except InputError as err:
             assert err.path == path
             assert isinstance(loaded, InputError) and (err.line, err.message) == (loaded.line, loaded.message)
@@ -396,7 +433,7 @@ def plain_of_html(markup: str) -> str:
 def test_text_survives_extract_translate_render(words):
     text, markdown = words  # what the reader sees; what the author writes
     doc_bytes = round_trip_document(markdown).encode("utf-8")
-    doc = source.parse(doc_bytes.decode("utf-8"), DOC_PATH)
+    doc = parse(doc_bytes.decode("utf-8"))
 
     kinds = {"fact", "paragraph", "heading", "item", "question", "answer"}
     mine = [seg for seg in doc.segments() if seg.kind in kinds and seg.text == markdown]
@@ -404,7 +441,8 @@ def test_text_survives_extract_translate_render(words):
 
     fileobj = io.BytesIO(doc_bytes)
     fileobj.name = str(DOC_PATH)
-    messages = [m[2] if isinstance(m[2], str) else m[2][1] for m in extract.extract_source(fileobj, [], [], {})]
+    with contextlib.chdir(REPO):  # as pybabel runs it: from the project's root
+        messages = [m[2] if isinstance(m[2], str) else m[2][1] for m in extract.extract_source(fileobj, [], [], {})]
     assert messages.count(markdown) == len(mine)
 
     localizer = render.Localizer(ENGLISH, gettext.NullTranslations())
@@ -449,7 +487,11 @@ def msgcat(path: Path) -> bytes:
 def test_identity_merge_keeps_every_translation(entries):
     with tempfile.TemporaryDirectory() as tmp:
         project = Project(root=Path(tmp), site_url="https://example.org/", publisher="Fuzz",
-                          source_lang=ENGLISH)
+                          source_lang=ENGLISH, templates_lang=ENGLISH)
+        # Every domain zh_TW translates (the templates' and the English documents'), and one it
+        # does not: the documents written in it, which update leaves alone.
+        domains = sorted([project.domain(), project.domain(ENGLISH)])  # as update goes through them
+        assert project.domains_for(LANG, domains + [project.domain(LANG)]) == domains
         template = Catalog(project="Fuzz", fuzzy=False, charset="UTF-8")
         translated = Catalog(locale="zh_TW", project="Fuzz", fuzzy=False, charset="UTF-8")
         for (context, msgid), msgstr in entries.items():
@@ -457,23 +499,27 @@ def test_identity_merge_keeps_every_translation(entries):
             translated.add(msgid, msgstr, [("source/x.md", 1)], context=context)
         translated.locale = "zh_TW"
         # write_template lays out any catalog as msgcat does; the PO is "a translator's saved file".
-        catalogs.write_template(template, project.pot_path)
-        catalogs.write_template(translated, project.po_path(LANG.code))
-        po_path = project.po_path(LANG.code)
+        for domain in domains:
+            catalogs.write_template(template, project.pot_path(domain))
+            catalogs.write_template(translated, project.po_path(LANG.code, domain))
+        catalogs.write_template(template, project.pot_path(project.domain(LANG)))
+        po_paths = [project.po_path(LANG.code, domain) for domain in domains]
 
-        catalogs.update(project, LANG)
-        merged = catalogs.load(po_path)
-
-        got = {(e.msgctxt, e.msgid): e.msgstr for e in merged}
-        assert got == entries
-        assert not [e for e in merged if e.fuzzy or e.obsolete]
-        runtime = catalogs.translations(merged)
-        for (context, msgid), msgstr in entries.items():
-            assert (runtime.pgettext(context, msgid) if context is not None else runtime.gettext(msgid)) == msgstr
-        assert msgcat(po_path) == po_path.read_bytes()
-        assert msgcat(project.pot_path) == project.pot_path.read_bytes()
+        assert [path for path, _ in catalogs.update(project, LANG)] == po_paths
+        assert not project.po_path(LANG.code, project.domain(LANG)).exists()
+        for po_path in po_paths:
+            merged = catalogs.load(po_path)
+            got = {(e.msgctxt, e.msgid): e.msgstr for e in merged}
+            assert got == entries
+            assert not [e for e in merged if e.fuzzy or e.obsolete]
+            runtime = catalogs.translations(merged)
+            for (context, msgid), msgstr in entries.items():
+                assert (runtime.pgettext(context, msgid) if context is not None else runtime.gettext(msgid)) == msgstr
+            assert msgcat(po_path) == po_path.read_bytes()
+        for domain in domains:
+            assert msgcat(project.pot_path(domain)) == project.pot_path(domain).read_bytes()
         # An identity merge is a no-op: updating again changes nothing.
-        assert catalogs.update(project, LANG) is False
+        assert catalogs.update(project, LANG) == [(path, False) for path in po_paths]
 
 
 @pytest.mark.xfail(strict=True, reason="polib 1.2.0 unescapes \\b \\f \\v but not \\a, which GNU msgcat writes for BEL")
@@ -562,8 +608,10 @@ def assert_safe_html(markup: str) -> None:
 @example(translation="[x](data:image/png;base64,iVBORw0KGgo=)", context=None)  # markdown-it's validateLink took it
 @example(translation='[x](https://a.org "a title onclick=y")', context="faq")  # a title is text
 def test_a_translation_cannot_inject_markup(translation, context):
-    localizer = render.Localizer(LANG, Translations(translation))
+    # The document's translation: what a segment is rendered with.
+    localizer = render.Localizer(LANG, gettext.NullTranslations(), Translations(translation))
     segment = source.Segment("paragraph", "Source text.", 1, context=context)
+    assert localizer.text(segment) == translation  # the hostile text is what gets rendered
     assert_safe_html(str(localizer.html(segment)))
     plain = localizer.plain(segment)
     assert isinstance(plain, str)  # text for <title> and PDF metadata: escaped where used
@@ -577,9 +625,11 @@ def test_a_translation_cannot_inject_markup_through_a_compiled_catalog():
             catalog.add(f"Source {i}.", same_newlines(f"Source {i}.", attack))
         po_path = Path(tmp) / "messages.po"
         catalogs.write_template(catalog, po_path)
-        localizer = render.Localizer(LANG, catalogs.translations(catalogs.load(po_path)))
+        localizer = render.Localizer(LANG, gettext.NullTranslations(), catalogs.translations(catalogs.load(po_path)))
         for i in range(len(ATTACKS)):
-            assert_safe_html(str(localizer.html(source.Segment("paragraph", f"Source {i}.", 1))))
+            segment = source.Segment("paragraph", f"Source {i}.", 1)
+            assert localizer.text(segment) == same_newlines(segment.text, ATTACKS[i])
+            assert_safe_html(str(localizer.html(segment)))
 
 
 def css_unescape(value: str) -> str:

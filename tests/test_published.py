@@ -6,26 +6,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import polib
 import pytest
 from pypdf import PdfReader
 
-from conftest import REPO, pdf_pages, squash, visible_text
-from healthpub import source
-from healthpub.config import load_project
+from conftest import DOCS, PROJECT, REPO, doc_langs, pdf_pages, squash, translate, visible_text
 
-PROJECT = load_project(REPO)
-LANGS = [PROJECT.source_lang] + PROJECT.published_langs()
-DOCS = [source.load(path) for path in PROJECT.documents()]
-CASES = [pytest.param(lang, doc, id=f"{doc.slug}-{lang.code}") for doc in DOCS for lang in LANGS]
-
-
-def translate(built: Path, lang, text: str) -> str:
-    if lang == PROJECT.source_lang:
-        return text
-    entry = polib.pofile(str(built / "locales" / lang.code / "LC_MESSAGES" / "messages.po")).find(text)
-    assert entry is not None and entry.translated(), f"{lang.code} has no reviewed translation of {text!r}"
-    return entry.msgstr
+CASES = [pytest.param(lang, doc, id=f"{doc.slug}-{lang.code}") for doc in DOCS for lang in doc_langs(doc)]
 
 
 def page_text(built: Path, lang, doc) -> str:
@@ -39,12 +25,12 @@ def leaflet(built: Path, lang, doc) -> Path:
 @pytest.mark.parametrize("lang, doc", CASES)
 def test_page_has_disclaimer_at_top_and_end_and_every_key_fact(built, lang, doc):
     text = squash(page_text(built, lang, doc))
-    disclaimer = squash(translate(built, lang, doc.disclaimer.text))
+    disclaimer = squash(translate(built, lang, doc, doc.disclaimer.text))
     assert text.count(disclaimer) >= 2, "the disclaimer must stand near the top and at the end"
     top = text.index(disclaimer)
-    assert top < text.index(squash(translate(built, lang, doc.key_facts[0].segment.text)))
+    assert top < text.index(squash(translate(built, lang, doc, doc.key_facts[0].segment.text)))
     for fact in doc.key_facts:
-        translated = translate(built, lang, fact.segment.text)
+        translated = translate(built, lang, doc, fact.segment.text)
         assert squash(translated) in text
         for token in fact.tokens:
             assert token in translated, f"{token!r} lost in {lang.code}"
@@ -53,23 +39,23 @@ def test_page_has_disclaimer_at_top_and_end_and_every_key_fact(built, lang, doc)
 @pytest.mark.parametrize("lang, doc", CASES)
 def test_leaflet_has_disclaimer_on_every_page_and_every_key_fact(built, lang, doc):
     pages = [squash(page) for page in pdf_pages(leaflet(built, lang, doc))]
-    disclaimer = squash(translate(built, lang, doc.disclaimer.text))
+    disclaimer = squash(translate(built, lang, doc, doc.disclaimer.text))
     assert 1 <= len(pages) <= doc.page_budget
     for number, page in enumerate(pages, 1):
         assert disclaimer in page, f"page {number} has no disclaimer"
     everything = "".join(pages)
     for fact in doc.key_facts:
-        assert squash(translate(built, lang, fact.segment.text)) in everything
+        assert squash(translate(built, lang, doc, fact.segment.text)) in everything
         for token in fact.tokens:
             assert squash(token) in everything
     # The key facts are on page 1.
-    assert squash(translate(built, lang, doc.key_facts[-1].segment.text)) in pages[0]
+    assert squash(translate(built, lang, doc, doc.key_facts[-1].segment.text)) in pages[0]
 
 
 @pytest.mark.parametrize("lang, doc", CASES)
 def test_pages_and_leaflets_name_the_publisher_as_their_readers_know_it(built, lang, doc):
     name = PROJECT.publisher_name(lang)
-    for other in {PROJECT.publisher_name(o) for o in LANGS} - {name}:
+    for other in {PROJECT.publisher_name(o) for o in doc_langs(doc)} - {name}:
         assert other not in page_text(built, lang, doc)
         assert other not in "".join(pdf_pages(leaflet(built, lang, doc)))
     assert name in page_text(built, lang, doc)
@@ -83,16 +69,17 @@ def test_pages_and_leaflets_declare_their_language(built, lang, doc):
     assert re.search(rf'<html lang="{re.escape(lang.bcp47)}">', html)
     reader = PdfReader(leaflet(built, lang, doc))
     assert reader.trailer["/Root"]["/Lang"] == lang.bcp47
-    assert reader.metadata.title == re.sub(r"\s+", " ", translate(built, lang, doc.title.text))
+    assert reader.metadata.title == re.sub(r"\s+", " ", translate(built, lang, doc, doc.title.text))
 
 
 def test_every_html_file_has_a_bcp47_lang_and_every_pdf_a_lang(built):
     html_files = list((built / "output/site").rglob("*.html"))
     pdf_files = list((built / "output/print").glob("*.pdf"))
+    langs = {lang for doc in DOCS for lang in doc_langs(doc)}
     # A page per document and language, a 404 page per language, the chooser and the root 404 page.
-    assert len(html_files) == len(LANGS) * len(DOCS) + len(LANGS) + 2
+    assert len(html_files) == sum(len(doc_langs(doc)) for doc in DOCS) + len(langs) + 2
     # A leaflet per document and language, and a bilingual edition per document and translation.
-    assert len(pdf_files) == (2 * len(LANGS) - 1) * len(DOCS)
+    assert len(pdf_files) == sum(2 * len(doc_langs(doc)) - 1 for doc in DOCS)
     for path in html_files:
         assert re.search(r'<html lang="[a-z]{2,3}(-[A-Za-z0-9]{2,8})*">', path.read_text(encoding="utf-8")), path
     for path in pdf_files:
@@ -102,14 +89,14 @@ def test_every_html_file_has_a_bcp47_lang_and_every_pdf_a_lang(built):
 def test_every_line_of_the_seed_is_in_the_english_page(built):
     seed = (REPO / "tests/fixtures/exosome-therapy.seed.txt").read_text(encoding="utf-8")
     doc = next(d for d in DOCS if d.slug == "exosome-therapy")
-    text = squash(page_text(built, PROJECT.source_lang, doc))
+    text = squash(page_text(built, doc.lang, doc))
     missing = [line for line in seed.splitlines() if line.strip() and squash(line.lstrip("- ")) not in text]
     assert not missing
 
 
 def test_chinese_page_and_leaflet_use_the_official_terms(built):
-    zh = next(lang for lang in LANGS if lang.code == "zh_TW")
     doc = next(d for d in DOCS if d.slug == "exosome-therapy")
+    zh = next(lang for lang in doc_langs(doc) if lang.code == "zh_TW")
     terms = ["外泌體", "細胞外囊泡", "美國食品藥物管理局（FDA）", "衛生福利部食品藥物管理署", "再生醫療法",
              "再生醫療製劑條例", "再生醫療雙法", "化粧品衛生安全管理法", "幹細胞", "血小板", "臨床前研究",
              "臨床試驗", "生物製劑", "不良事件", "醫療建議", "30–150 nm", "2019", "2024", "2025–2026"]
@@ -123,17 +110,17 @@ def test_chinese_page_and_leaflet_use_the_official_terms(built):
 
 def test_review_dates_are_formatted_for_each_locale(built):
     doc = next(d for d in DOCS if d.slug == "exosome-therapy")
-    assert "November 27, 2026" in page_text(built, PROJECT.source_lang, doc)
-    zh = next(lang for lang in LANGS if lang.code == "zh_TW")
+    assert "November 27, 2026" in page_text(built, doc.lang, doc)
+    zh = next(lang for lang in doc_langs(doc) if lang.code == "zh_TW")
     text = page_text(built, zh, doc)
     assert "2026年11月27日" in text and "2027年11月27日" in text
 
 
 def test_language_switcher_links_each_version_to_the_others(built):
     for doc in DOCS:
-        for lang in LANGS:
+        for lang in doc_langs(doc):
             html = (built / "output/site" / lang.url / f"{doc.slug}.html").read_text(encoding="utf-8")
-            for other in LANGS:
+            for other in doc_langs(doc):
                 href = f"../{other.url}/{doc.slug}.html"
                 assert f'href="{href}"' in html and f'hreflang="{other.bcp47}"' in html
                 assert (built / "output/site" / lang.url / href).resolve().exists()

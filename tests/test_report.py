@@ -1,5 +1,7 @@
 """The review report a medical reviewer reads before signing off: counts per locale and document,
-the QA findings, and each document side by side, with a word diff where the English changed.
+the QA findings, and each document side by side, with a word diff where the source text changed.
+Every locale translates the documents not written in it: zh_TW the English document and the page
+text, en the document written in Traditional Chinese.
 
 The HTML is parsed as a browser parses it (tinyhtml5, WeasyPrint's parser), so "escaped" means
 the browser builds no element from a translation."""
@@ -17,19 +19,27 @@ import polib
 import pytest
 import tinyhtml5
 
-from conftest import REPO, ZH_PO, edit_po, run
-from healthpub import publish, report, source
+from conftest import EN_PO, REPO, ZH_PO, ZH_UI, edit_po, run
+from healthpub import report, source
 from healthpub.config import load_project
+from healthpub.state import gather
 
 DOC = "source/exosome-therapy.md"
 CONSULT = "Consult a qualified physician before considering any injection treatment."
+ZH_DOC = "source/hand-washing.md"  # written in Traditional Chinese: translated into English
+SCRUB = "正確洗手五步驟是「濕、搓、沖、捧、擦」，抹上肥皂後至少搓洗20秒。"
+# Each published locale: the catalogs it has, and the document it translates (the other is its own).
+LOCALES = {
+    "zh_TW": {"catalogs": [ZH_PO, ZH_UI], "doc": "exosome-therapy", "po": ZH_PO, "own": "hand-washing"},
+    "en": {"catalogs": [EN_PO], "doc": "hand-washing", "po": EN_PO, "own": "exosome-therapy"},
+}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
 def render(project: Path, monkeypatch) -> dict[str, str]:
     monkeypatch.chdir(project)
     loaded = load_project(Path("."))
-    return report.render(loaded, publish.gather(loaded))
+    return report.render(loaded, gather(loaded))
 
 
 def parse(html: str) -> Element:
@@ -61,43 +71,65 @@ def counts(row: Element) -> dict[str, str]:
     return {status: text(cell(row, status)) for status in ("translated", "fuzzy", "untranslated")}
 
 
-def documents(project: Path) -> list[source.Document]:
-    return [source.load(path) for path in sorted((project / "source").glob("*.md"))]
+def documents(project: Path) -> dict[str, source.Document]:
+    default = load_project(project).source_lang
+    return {path.stem: source.load(path, default) for path in sorted((project / "source").glob("*.md"))}
 
 
-def test_the_real_catalog_is_complete_with_no_findings(project, monkeypatch):
+def total(project: Path, code: str) -> int:
+    """The messages of every domain a locale translates: those of the POTs not written in it."""
+    loaded = load_project(project)
+    lang = next(lang for lang in loaded.catalog_langs() if lang.code == code)
+    return sum(len([m for m in polib.pofile(str(loaded.pot_path(domain).resolve())) if m.msgid])
+               for domain in loaded.domains_for(lang, loaded.domains()))
+
+
+@pytest.mark.parametrize("code", LOCALES)
+def test_the_real_catalogs_are_complete_with_no_findings(project, monkeypatch, code):
     files = render(project, monkeypatch)
-    assert sorted(files) == ["index.html", "zh_TW.html"]
-    total = len([m for m in polib.pofile(str(project / "locales/messages.pot")) if m.msgid])
+    assert sorted(files) == ["en.html", "index.html", "zh_TW.html"]
+    expected = LOCALES[code]
+    count = total(project, code)
+    assert count == sum(len([e for e in polib.pofile(str(project / po)) if not e.obsolete])
+                        for po in expected["catalogs"])
 
     index = parse(files["index.html"])
     assert index.get("lang") == "en"
-    row = locale_row(index, "zh_TW")
-    assert counts(row) == {"translated": f"{total} (100%)", "fuzzy": "0 (0%)", "untranslated": "0 (0%)"}
+    row = locale_row(index, code)
+    assert counts(row) == {"translated": f"{count} (100%)", "fuzzy": "0 (0%)", "untranslated": "0 (0%)"}
     assert "published" in text(row) and "not published" not in text(row)
-    assert [a.get("href") for a in row.iter("a")] == ["zh_TW.html"]
+    assert [a.get("href") for a in row.iter("a")] == [f"{code}.html"]
     assert [text(td) for td in row.iter("td")][-2:] == ["0", "0"]  # errors, warnings
     bar = next(div for div in row.iter("div") if "bar" in classes(div))
     assert [(classes(s), s.get("style")) for s in bar] == [({"translated"}, "width: 100.00%")]
 
-    page = parse(files["zh_TW.html"])
+    page = parse(files[f"{code}.html"])
     assert page.get("lang") == "en"
     assert "Ready for sign-off" in text(page)
     assert "No findings." in text(page)
     assert not any("findings" in classes(t) for t in page.iter("table"))
     whole = next(tr for tr in page.iter("tr") if "total" in classes(tr))
-    assert counts(whole)["translated"] == f"{total} (100%)"
+    assert counts(whole)["translated"] == f"{count} (100%)"
+    listed = next(dd for dt, dd in zip(page.iter("dt"), page.iter("dd")) if text(dt) == "Catalogs")
+    assert [text(c) for c in listed.iter("code")] == [str(po) for po in expected["catalogs"]]
 
-    doc = documents(project)[0]
+    docs = documents(project)
+    doc = docs[expected["doc"]]
+    assert doc.lang.code != code
     segments = list(doc.segments())
-    rows = segment_rows(page)
+    rows = segment_rows(page, f"doc-{doc.slug}")
     assert len(rows) == len(segments)  # one row per segment, in reading order
-    catalog = polib.pofile(str(project / ZH_PO))
+    assert not segment_rows(page, f"doc-{expected['own']}")  # its own language's document: nothing to translate
+    # The page text is written in English: zh_TW translates it, English does not.
+    assert bool(segment_rows(page, "page-text")) == (ZH_UI in expected["catalogs"])
+    bcp47 = next(lang.bcp47 for lang in load_project(project).catalog_langs() if lang.code == code)
+    catalog = polib.pofile(str(project / expected["po"]))
     for row, segment in zip(rows, segments):
         assert "translated" in classes(row)
         assert text(cell(row, "source")) == segment.text
+        assert cell(row, "source").get("lang") == doc.lang.bcp47
         translation = cell(row, "translation")
-        assert translation.get("lang") == "zh-TW"
+        assert translation.get("lang") == bcp47
         assert text(translation).startswith(" ".join(catalog.find(segment.text, msgctxt=segment.context).msgstr.split()))
     kinds = [text(next(s for s in cell(row, "kind").iter("span") if "kind-name" in classes(s))) for row in rows]
     assert kinds[:3] == ["title", "description", "disclaimer"] and kinds[3] == "key fact"
@@ -118,7 +150,7 @@ def test_a_changed_sentence_shows_as_fuzzy_with_a_word_diff(project, monkeypatch
     assert entry.fuzzy and entry.previous_msgid == CONSULT  # msgmerge's doing, as a translator's tool shows it
 
     files = render(project, monkeypatch)
-    total = len([m for m in polib.pofile(str(project / "locales/messages.pot")) if m.msgid])
+    count = total(project, "zh_TW")
     page = parse(files["zh_TW.html"])
     [row] = [r for r in segment_rows(page) if "fuzzy" in classes(r)]
     assert "required" in classes(row)
@@ -144,9 +176,57 @@ def test_a_changed_sentence_shows_as_fuzzy_with_a_word_diff(project, monkeypatch
     assert counts(document)["fuzzy"].startswith("1 (")
     assert "1 of 9 not approved" in text(document)
     index_row = locale_row(parse(files["index.html"]), "zh_TW")
-    assert counts(index_row)["translated"] == f"{total - 1} ({round(100 * (total - 1) / total)}%)"
+    assert counts(index_row)["translated"] == f"{count - 1} ({round(100 * (count - 1) / count)}%)"
     assert counts(index_row)["fuzzy"] == "1 (1%)"
     assert "blocks publishing" in text(index_row)
+    # The other locale does not translate the English document: its report is unchanged.
+    assert "Ready for sign-off" in text(parse(files["en.html"]))
+    assert "blocks publishing" not in text(locale_row(parse(files["index.html"]), "en"))
+
+
+def test_a_changed_chinese_sentence_shows_as_fuzzy_in_the_english_report(project, monkeypatch):
+    # The same review, the other way: a document written in Traditional Chinese, translated into English.
+    changed = SCRUB.replace("20秒", "30秒")
+    doc = project / ZH_DOC
+    doc.write_text(doc.read_text(encoding="utf-8").replace(SCRUB, changed).replace('tokens: ["20"]', 'tokens: ["30"]'),
+                   encoding="utf-8")
+    assert run(project, "extract").returncode == 0
+    assert run(project, "update").returncode == 0
+    entry = polib.pofile(str(project / EN_PO)).find(changed)
+    assert entry.fuzzy and entry.previous_msgid == SCRUB
+
+    files = render(project, monkeypatch)
+    page = parse(files["en.html"])
+    [row] = [r for r in segment_rows(page, "doc-hand-washing") if "fuzzy" in classes(r)]
+    assert "required" in classes(row)
+    source_cell = cell(row, "source")
+    assert source_cell.get("lang") == "zh-TW" and cell(row, "translation").get("lang") == "en"
+    removed = "".join(text(d) for d in source_cell.iter("del"))
+    added = "".join(text(i) for i in source_cell.iter("ins"))
+    assert "20" in removed and "30" not in removed and "30" in added and "20" not in added
+    diff = next(p for p in source_cell.iter("p") if "diff" in classes(p))
+    # Without its insertions the diff reads as the text that was translated; without its deletions, as today's.
+    kept = [(child.tag, child.text or "", child.tail or "") for child in diff]
+    before = (diff.text or "") + "".join((t if tag == "del" else "") + tail for tag, t, tail in kept)
+    after = (diff.text or "") + "".join((t if tag == "ins" else "") + tail for tag, t, tail in kept)
+    assert (before, after) == (SCRUB, changed)
+    assert entry.msgstr in text(cell(row, "translation"))
+    assert "Not approved" in text(cell(row, "translation"))
+
+    findings = [tr for tr in page.iter("tr") if "finding" in classes(tr)]
+    assert len(findings) == 1
+    where, severity, kind, _, _ = (text(td) for td in findings[0].iter("td"))
+    assert where == f"{EN_PO}:{entry.linenum}"
+    assert (severity, kind) == ("error", "required")
+    assert "blocks publishing" in text(locale_row(parse(files["index.html"]), "en"))
+    assert "Ready for sign-off" in text(parse(files["zh_TW.html"]))
+
+
+def test_the_word_diff_of_chinese_text_shows_only_what_changed():
+    pieces = report.word_diff("抹上肥皂後至少搓洗20秒。", "抹上肥皂後至少搓洗30秒。")
+    assert [(op, text) for op, text in pieces if op] == [("del", "20"), ("ins", "30")]
+    pieces = report.word_diff("不能取代醫師的診斷", "不能取代專業醫師的診斷")
+    assert [(op, text) for op, text in pieces if op] == [("ins", "專業")]
 
 
 def test_a_translation_cannot_inject_markup(project, monkeypatch):
@@ -156,7 +236,7 @@ def test_a_translation_cannot_inject_markup(project, monkeypatch):
         if entry.msgid == "Sources":
             entry.msgstr = attack
             entry.tcomment = "<script>alert(3)</script>"
-    edit_po(project / ZH_PO, change)
+    edit_po(project / ZH_UI, change)  # a page text: "Sources" is in the interface catalog
 
     files = render(project, monkeypatch)
     html = files["zh_TW.html"]
@@ -172,11 +252,14 @@ def test_a_translation_cannot_inject_markup(project, monkeypatch):
 def test_a_new_locale_is_shown_untranslated_and_not_published(project, monkeypatch):
     assert run(project, "init", "ja").returncode == 0
     files = render(project, monkeypatch)
-    assert sorted(files) == ["index.html", "ja.html", "zh_TW.html"]
-    total = len([m for m in polib.pofile(str(project / "locales/messages.pot")) if m.msgid])
+    assert sorted(files) == ["en.html", "index.html", "ja.html", "zh_TW.html"]
+    # Japanese translates everything: both documents' domains and the page text.
+    count = total(project, "ja")
+    assert count == sum(len([m for m in polib.pofile(str(pot)) if m.msgid])
+                        for pot in sorted((project / "locales").glob("*.pot")))
 
     row = locale_row(parse(files["index.html"]), "ja")
-    assert counts(row) == {"translated": "0 (0%)", "fuzzy": "0 (0%)", "untranslated": f"{total} (100%)"}
+    assert counts(row) == {"translated": "0 (0%)", "fuzzy": "0 (0%)", "untranslated": f"{count} (100%)"}
     assert "not published" in text(row)
     assert "blocks publishing" not in text(row)
 
@@ -184,19 +267,24 @@ def test_a_new_locale_is_shown_untranslated_and_not_published(project, monkeypat
     assert "Not published" in text(page)
     whole = next(tr for tr in page.iter("tr") if "total" in classes(tr))
     assert counts(whole)["translated"] == "0 (0%)"
-    rows = segment_rows(page)
-    assert rows and all("untranslated" in classes(r) for r in rows)
-    assert all(cell(r, "translation").get("lang") == "ja" for r in rows)
-    assert "Not translated" in text(cell(rows[0], "translation"))
+    for part in ("doc-exosome-therapy", "doc-hand-washing", "page-text"):
+        rows = segment_rows(page, part)
+        assert rows and all("untranslated" in classes(r) for r in rows), part
+        assert all(cell(r, "translation").get("lang") == "ja" for r in rows), part
+        assert "Not translated" in text(cell(rows[0], "translation")), part
+    assert {cell(r, "source").get("lang") for r in segment_rows(page, "doc-hand-washing")} == {"zh-TW"}
+    assert {cell(r, "source").get("lang") for r in segment_rows(page, "doc-exosome-therapy")} == {"en"}
 
 
-def test_report_strings_stay_out_of_the_translators_catalog(project):
+def test_report_strings_stay_out_of_the_translators_catalogs(project):
     assert run(project, "extract").returncode == 0
-    pot = (project / "locales/messages.pot").read_bytes()
-    assert b"report.html" not in pot and b"Translation review" not in pot
+    pots = {path.name: path.read_bytes() for path in sorted((project / "locales").glob("*.pot"))}
+    assert sorted(pots) == ["documents-en.pot", "documents-zh_TW.pot", "interface.pot"]
+    for name, pot in pots.items():
+        assert b"report.html" not in pot and b"Translation review" not in pot, name
     (project / "templates/report.html").unlink()
     assert run(project, "extract").returncode == 0
-    assert (project / "locales/messages.pot").read_bytes() == pot
+    assert {path.name: path.read_bytes() for path in sorted((project / "locales").glob("*.pot"))} == pots
 
 
 class _Nesting(HTMLParser):
@@ -224,6 +312,8 @@ def test_the_report_is_self_contained_well_formed_html(project, monkeypatch, set
         doc = project / DOC
         doc.write_text(doc.read_text(encoding="utf-8").replace("qualified physician before", "licensed doctor before"),
                        encoding="utf-8")
+        zh_doc = project / ZH_DOC
+        zh_doc.write_text(zh_doc.read_text(encoding="utf-8").replace("20秒。", "20秒以上。", 1), encoding="utf-8")
         for args in (("extract",), ("update",), ("init", "ja")):
             assert run(project, *args).returncode == 0
     files = render(project, monkeypatch)
