@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime
 import shutil
 import statistics
 import subprocess
@@ -73,7 +74,7 @@ def per_leaflet(repeats: int) -> tuple[list[dict], float]:
     from weasyprint import HTML
 
     project = config.load_project(REPO)
-    state = gather(project)
+    state = gather(project, datetime.date.today())
     doc = next(d for d in state.documents if d.slug == SAMPLE)
     langs = state.doc_langs(doc)  # the job's leaflets: its own language first
     _, html = publish._render_html(project, state, set())

@@ -150,8 +150,9 @@ def new_report(lang: Lang, published: bool) -> Report:
 
 
 def check(report: Report, catalog: polib.POFile, path: Path, template: Catalog, source: Lang,
-          documents: list[Document], glossary: Glossary) -> None:
-    """Add one catalog of the report's locale, translating `template` from `source`, to its counts and findings."""
+          documents: list[Document], glossary: Glossary, further=None) -> None:
+    """Add one catalog of the report's locale, translating `template` from `source`, to its counts
+    and findings. `further(msgid, msgstr)` gives more (kind, severity, message) of a translated entry."""
     report.paths.append(path)
     lang = report.lang
     required = {(s.context, s.text) for d in documents for s in d.required()}
@@ -187,7 +188,8 @@ def check(report: Report, catalog: polib.POFile, path: Path, template: Catalog, 
                  ("required entry " if is_required else "") + what)
             continue
         report.translated += 1
-        for kind, severity, problem in _qa(entry.msgid, entry.msgstr, source, lang, tokens.get(key, ()), pair):
+        found = _qa(entry.msgid, entry.msgstr, source, lang, tokens.get(key, ()), pair)
+        for kind, severity, problem in found + (further(entry.msgid, entry.msgstr) if further else []):
             _add(report, entry, path, message.id, kind, problem, severity)
     report.findings.extend(Finding(file, line, ERROR, "msgfmt", "", problem)
                            for file, line, problem in catalogs.format_problems(path))

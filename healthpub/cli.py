@@ -7,7 +7,9 @@ Exit codes: 0 success; 1 a check failed or publishing was refused (the findings 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -29,18 +31,22 @@ def main(argv: list[str] | None = None) -> int:
     cmd.add_argument("--no-obsolete", action="store_true", help="drop entries no source uses any more")
     cmd = commands.add_parser("init", help="start a catalog for a new locale")
     cmd.add_argument("locale", help="gettext locale name, such as zh_TW or ja")
-    cmd = commands.add_parser("check", help="count and review every catalog; exit 1 if a published one fails")
+    cmd = commands.add_parser("check", help="review every document and catalog; exit 1 if a published one fails")
     cmd.add_argument("--format", choices=("text", "json"), default="text")
+    _today_option(cmd)
     cmd = commands.add_parser("build", help="render pages and leaflets into output/, if every published locale passes")
     cmd.add_argument("--draft", action="store_true", help="publish even unreviewed catalogs, marked as drafts")
     cmd.add_argument("--force", action="store_true", help="ignore the cache: render every leaflet again")
     cmd.add_argument("--shard", type=_shard, default=(1, 1), metavar="I/N",
                      help="render the leaflets of every N-th document from the I-th (for CI matrices)")
-    commands.add_parser("pseudo", help="build every message pseudo-translated into output/pseudo/, "
-                                   "listing leaflets that would outgrow their page budget")
+    _today_option(cmd)
+    cmd = commands.add_parser("pseudo", help="build every message pseudo-translated into output/pseudo/, "
+                                         "listing leaflets that would outgrow their page budget")
+    _today_option(cmd)
     cmd = commands.add_parser("serve", help="preview output/site on 127.0.0.1, rebuilding it when a source changes")
     cmd.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000; 0 picks a free one)")
     cmd.add_argument("--draft", action="store_true", help="build unreviewed catalogs too, marked as drafts")
+    _today_option(cmd)
     cmd = commands.add_parser("export-xliff", help="write a locale's catalogs as XLIFF 1.2 for a translation agency")
     cmd.add_argument("locale", help="gettext locale name, such as zh_TW")
     cmd.add_argument("--domain", help="only this catalog, such as interface or documents-en (default: every one)")
@@ -88,25 +94,28 @@ def cmd_init(project: Project, args) -> int:
 
 
 def cmd_check(project: Project, args) -> int:
-    state = gather(project)
+    state = gather(project, args.today)
     publish.write_report(project, state)
     if args.format == "json":
-        print(json.dumps({"publishable": not state.blocking(), "locales": [r.as_dict() for r in state.reports]},
-                         ensure_ascii=False, indent=2))
+        print(json.dumps({"publishable": state.publishable(),
+                          "documents": [r.as_dict() for r in state.reviews],
+                          "locales": [r.as_dict() for r in state.reports]}, ensure_ascii=False, indent=2))
     else:
+        _print_reviews(state.reviews)
         _print_reports(state.reports)
-    return 1 if state.blocking() else 0
+    return 0 if state.publishable() else 1
 
 
 def cmd_build(project: Project, args) -> int:
-    inputs = publish.fingerprint(project, args.draft, args.shard)
+    inputs = publish.fingerprint(project, args.draft, args.shard, args.today)
     if not args.force and (count := publish.current(project, inputs)) is not None:
         print(f"{project.output_dir}: {count} files, up to date, nothing rewritten; leaflets of 0 documents rendered")
         return 0
-    state = gather(project)
-    blocking = state.blocking()
+    state = gather(project, args.today)
+    blocking = not state.publishable()
     if blocking and not args.draft:
-        _print_reports(blocking, stream=sys.stderr)
+        _print_reviews(state.overdue(), stream=sys.stderr)
+        _print_reports(state.blocking(), stream=sys.stderr)
         report = publish.write_report(project, state)
         print(f"refused: nothing was published; fix the errors above or build with --draft "
               f"(review report: {report}/index.html)", file=sys.stderr)
@@ -118,6 +127,19 @@ def cmd_build(project: Project, args) -> int:
     print(f"{project.output_dir}: {len(result.files)} files, {status}; leaflets of {result.rendered} documents rendered"
           + (" (DRAFT)" if blocking and args.draft else ""))
     return 0
+
+
+def _today_option(cmd) -> None:
+    # Review dates are judged against today; tests and rehearsals name another day.
+    cmd.add_argument("--today", type=_date, default=os.environ.get("HEALTHPUB_TODAY") or dt.date.today().isoformat(),
+                     metavar="YYYY-MM-DD", help="judge review dates as on this day (default: $HEALTHPUB_TODAY, or today)")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date such as 2026-11-29, not {text!r}") from None
 
 
 def _shard(text: str) -> tuple[int, int]:
@@ -133,7 +155,7 @@ def _progress(done: int, total: int) -> None:
 
 
 def cmd_pseudo(project: Project, args) -> int:
-    result = pseudo.build(project, gather(project))
+    result = pseudo.build(project, gather(project, args.today))
     folder = project.output_dir / "pseudo"
     print(f"{folder}: {len(result.files)} files in {pseudo.PSEUDO.bcp47}, pseudo-translated; "
           f"leaflets of {result.rendered} documents rendered")
@@ -187,6 +209,17 @@ def cmd_import_xliff(project: Project, args) -> int:
         if len(result.unknown) > 5:
             print(f"  … and {len(result.unknown) - 5} more")
     return 0
+
+
+def _print_reviews(reviews: list, stream=sys.stdout) -> None:
+    for review in reviews:
+        figures = review.figures
+        grade = f"; reading grade {figures.grade}" if figures.grade is not None else ""
+        print(f"{review.doc.path} ({review.doc.lang.bcp47}): next review {review.doc.next_review.isoformat()}; "
+              f"{len(figures.lengths)} sentences, {figures.long} over {figures.limit} {figures.unit}{grade}",
+              file=stream)
+        for finding in review.findings:
+            print(f"  {finding}", file=stream)
 
 
 def _print_reports(reports: list, stream=sys.stdout) -> None:

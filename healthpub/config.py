@@ -26,6 +26,9 @@ class Project:
     templates_lang: Lang  # what the templates' strings are written in
     # The publisher's name per language code, where its readers know it by another name.
     publisher_names: dict[str, str] = field(default_factory=dict)
+    # Plain language: a longer sentence is pointed out (a warning), in words, or in Chinese characters.
+    max_sentence_words: int = 25
+    max_sentence_chars: int = 45
     # Leaflet font families per language code ("" is the default), first to last, checked before rendering.
     fonts: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -135,7 +138,8 @@ def load_project(root: Path) -> Project:
             raise InputError(path, _line_of(path, key), f"'{key}' must be a non-empty string")
         return value.strip()
 
-    unknown = set(data) - {"site_url", "publisher", "publisher_names", "source_locale", "templates_locale", "fonts"}
+    unknown = set(data) - {"site_url", "publisher", "publisher_names", "source_locale", "templates_locale", "fonts",
+                           "plain_language"}
     if unknown:
         key = sorted(unknown)[0]
         raise InputError(path, _line_of(path, key), f"unknown setting '{key}'")
@@ -146,6 +150,12 @@ def load_project(root: Path) -> Project:
     if not all(isinstance(v, list) and v and all(isinstance(f, str) and f.strip() for f in v) for v in fonts.values()):
         raise InputError(path, _line_of(path, "fonts"),
                          "[fonts] maps a language code to a font family, or a list of them (first to last)")
+    plain = data.get("plain_language", {})
+    limits = {key: plain.get(key, default) for key, default in (("max_sentence_words", 25), ("max_sentence_chars", 45))}
+    if not isinstance(plain, dict) or set(plain) - set(limits) or not all(
+            isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in limits.values()):
+        raise InputError(path, _line_of(path, "plain_language"),
+                         "[plain_language] has max_sentence_words and max_sentence_chars, whole numbers")
     names = data.get("publisher_names", {})
     if not isinstance(names, dict) or not all(isinstance(v, str) and v.strip() for v in names.values()):
         raise InputError(path, _line_of(path, "publisher_names"),
@@ -160,6 +170,7 @@ def load_project(root: Path) -> Project:
         source_lang=parse_lang(text("source_locale", "en"), path, _line_of(path, "source_locale")),
         templates_lang=parse_lang(text("templates_locale", "en"), path, _line_of(path, "templates_locale")),
         fonts={("" if k == "default" else k): tuple(f.strip() for f in v) for k, v in fonts.items()},
+        **limits,
     )
 
 

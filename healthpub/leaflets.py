@@ -8,6 +8,7 @@ turns it into PDF files with WeasyPrint.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from dataclasses import dataclass
 from html import unescape
@@ -54,11 +55,26 @@ def with_qr_codes(html: str) -> str:
 
 
 def render_html(env: Environment, localizer: render.Localizer, doc: Document, page_url: str,
-                font_families: tuple[str, ...], **context) -> str:
+                font_families: tuple[str, ...], large: bool = False, **context) -> str:
+    """A leaflet's HTML, regular or large print, stamped with its revision."""
     keywords = ", ".join(dict.fromkeys([doc.slug] + [token for fact in doc.key_facts for token in fact.tokens]))
     placeholder = Markup('<svg data-qr="{}"></svg>').format(page_url)
-    return render.render_template(env, "leaflet.html", localizer, doc=doc, lang=localizer.lang, page_url=page_url,
-                                  qr_svg=placeholder, font_families=font_families, keywords=keywords, **context)
+    html = render.render_template(env, "leaflet.html", localizer, doc=doc, lang=localizer.lang, page_url=page_url,
+                                  qr_svg=placeholder, font_families=font_families, keywords=keywords, large=large,
+                                  revision=_REVISION, **context)
+    return html.replace(_REVISION, revision(doc, html))
+
+
+# The revision stamp is a hash of the leaflet's text, so the text is hashed with this in its place.
+_REVISION = "@@revision@@"
+
+
+def revision(doc: Document, html: str) -> str:
+    """What every page of a leaflet prints so that staff can tell one version from another: the
+    document's code, its last review date and a short hash of the leaflet's own text. The same text
+    gives the same stamp (the large print shares its leaflet's), and any change of text shows."""
+    digest = hashlib.sha256(visible_text(html).encode()).hexdigest()[:7]
+    return " · ".join(filter(None, [doc.code, f"{doc.last_reviewed.isoformat()}-{digest}"]))
 
 
 @functools.lru_cache(maxsize=1024)  # read for the font subsets and again for the glyph check

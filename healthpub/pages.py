@@ -26,8 +26,8 @@ def page_path(lang: Lang, slug: str) -> str:
     return f"{lang.url}/{slug}.html"
 
 
-def leaflet_name(lang: Lang, slug: str) -> str:
-    return f"{slug}.{lang.url}.pdf"
+def leaflet_name(lang: Lang, slug: str, large: bool = False) -> str:
+    return f"{slug}.{lang.url}.large.pdf" if large else f"{slug}.{lang.url}.pdf"
 
 
 def alternates(site_url: str, langs: list[Lang], slug: str) -> list[Link]:
@@ -39,7 +39,8 @@ def render_page(env: Environment, localizer: render.Localizer, doc: Document, la
     lang = localizer.lang
     links = alternates(site_url, langs, doc.slug)
     url = site_url + page_path(lang, doc.slug)
-    page = {"url": url, "root": "../", "alternates": links, "leaflet": leaflet_name(lang, doc.slug)}
+    page = {"url": url, "root": "../", "alternates": links, "leaflet": leaflet_name(lang, doc.slug),
+            "large_print": leaflet_name(lang, doc.slug, large=True)}
     data = structured_data(localizer, doc, lang, url, context["publisher"])
     return render.render_template(env, "page.html", localizer, doc=doc, lang=lang, page=page, site_url=site_url,
                                   structured_data=data, **context)

@@ -91,5 +91,5 @@ def _write_pdfs(job: Job, faces: dict[fonts.Subset, Path], fetcher: ProjectFetch
     for _, parts in job.editions:
         # The first language's document gives the edition its metadata and /Lang.
         pages = [page for index in parts for page in documents[index].pages]
-        pdfs.append(documents[parts[0]].copy(pages).write_pdf(pdf_variant="pdf/ua-1"))
+        pdfs.append(documents[parts[0]].copy(pages).write_pdf(pdf_variant="pdf/ua-1", custom_metadata=True))
     return pdfs, [len(document.pages) for document in documents]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import importlib.metadata
 import json
@@ -26,10 +27,10 @@ VERSIONS = b"".join([*((PACKAGE / name).read_bytes() for name in ("pdf.py", "fon
                      *(importlib.metadata.version(name).encode() for name in ("weasyprint", "uharfbuzz", "segno"))])
 
 
-def fingerprint(project: Project, draft: bool, shard: tuple[int, int]) -> str:
+def fingerprint(project: Project, draft: bool, shard: tuple[int, int], today: dt.date) -> str:
     """A hash of everything a build reads: the project's files, the pipeline's code, the installed
-    packages, the fonts and the options. Taken before the build reads anything, so that an edit
-    made while it runs is seen by the next one."""
+    packages, the fonts, the options and the date (a review falls due). Taken before the build reads
+    anything, so that an edit made while it runs is seen by the next one."""
     digest = hashlib.sha256()
     folders = (project.source_dir, project.locales_dir, project.templates_dir)
     files = [project.root / CONFIG_NAME, *sorted(PACKAGE.glob("*.py")),
@@ -41,7 +42,8 @@ def fingerprint(project: Project, draft: bool, shard: tuple[int, int]) -> str:
     families = {family for lang in project.catalog_langs() + [project.source_lang]
                 for family in project.font_families(lang)}
     fonts_used = [fonts.find(family, weight) for family in sorted(families) for weight in fonts.WEIGHTS]
-    digest.update(repr([sys.version, installed, fonts_used, os.environ.get("SOURCE_DATE_EPOCH"), draft, shard]).encode())
+    digest.update(repr([sys.version, installed, fonts_used, os.environ.get("SOURCE_DATE_EPOCH"), draft, shard,
+                        today]).encode())
     return digest.hexdigest()
 
 
@@ -86,8 +88,10 @@ def build(project: Project, state: State, draft: bool = False, force: bool = Fal
     output = output or project.output_dir
     for lang in state.langs:  # a language the leaflet font cannot print is refused before anything renders
         fonts.require_script(lang, project.font_families(lang))
-    # Only the locales that failed their check are marked as drafts.
-    drafts = {report.lang.code for report in state.blocking()} if draft else set()
+    # Only the locales that failed their check, and the documents past their review date, are
+    # marked as drafts.
+    drafts = {report.lang.code for report in state.blocking()} | {r.doc.slug for r in state.overdue()} \
+        if draft else set()
     files, leaflet_html = _render_html(project, state, drafts)
     index, count = shard
     documents = state.documents[index - 1::count]
@@ -97,17 +101,19 @@ def build(project: Project, state: State, draft: bool = False, force: bool = Fal
     for doc, (job, pdfs, pages, fresh) in zip(documents, _render_pdfs(cache, jobs, force, workers, progress, timeout)):
         rendered += fresh
         langs = state.doc_langs(doc)
-        for lang, count in zip(langs, pages):
-            if count > doc.page_budget:
-                problem = InputError(doc.path, None, f"the {lang.code} leaflet needs {count} pages; its budget is "
-                                     f"{doc.page_budget}", "shorten the text or raise page_budget in the front matter")
+        budgets = [("leaflet", "page_budget", doc.page_budget)] * len(langs) + \
+            [("large-print leaflet", "large_print_budget", doc.large_print_budget)] * len(langs)
+        for lang, count, (what, key, budget) in zip(langs + langs, pages, budgets):
+            if count > budget:
+                problem = InputError(doc.path, None, f"the {lang.code} {what} needs {count} pages; its budget is "
+                                     f"{budget}", f"shorten the text or raise {key} in the front matter")
                 if not allow_over_budget:
                     raise problem
                 over_budget.append(str(problem))
         for (name, parts), pdf in zip(job.editions, pdfs):
             files[f"print/{name}"] = pdf
             if len(parts) == 1:  # a single-language leaflet is also offered beside its page
-                files[f"site/{langs[parts[0]].url}/{name}"] = pdf
+                files[f"site/{(langs + langs)[parts[0]].url}/{name}"] = pdf
     if report:
         files.update(_report_files(project, state))
     stamp = project.cache_dir / "build.json"
@@ -132,12 +138,13 @@ def _report_files(project: Project, state: State, prefix: str = "report/") -> di
 
 
 def _render_html(project: Project, state: State, drafts: set[str]):
-    """Every page and every leaflet's HTML: cheap, so always done; the PDFs are what costs."""
+    """Every page and every leaflet's HTML: cheap, so always done; the PDFs are what costs. `drafts`
+    holds the locales and the documents (slugs) to mark as drafts."""
     files: dict[str, bytes] = {}
     css = _asset(project.templates_dir / "site.css", files)
     common = {"site_url": project.site_url}
     env = render.environment(project)
-    leaflet_html: dict[tuple[str, str], str] = {}
+    leaflet_html: dict[tuple[str, str, bool], str] = {}  # by slug, locale and large print
     groups = []
     root = state.langs[0]  # the site's own language: the language chooser and the root 404 speak it
     for lang in state.langs:
@@ -149,12 +156,14 @@ def _render_html(project: Project, state: State, drafts: set[str]):
             if lang not in doc_langs:
                 continue
             doc_localizer = localizer.for_document(state.translation(lang, project.domain(doc.lang)))
-            html = pages.render_page(env, doc_localizer, doc, doc_langs, css=css, **context)
+            doc_context = {**context, "draft": context["draft"] or doc.slug in drafts}
+            html = pages.render_page(env, doc_localizer, doc, doc_langs, css=css, **doc_context)
             files[f"site/{pages.page_path(lang, doc.slug)}"] = html.encode("utf-8")
             items.append({"href": pages.page_path(lang, doc.slug), "title": doc_localizer.plain(doc.title)})
-            leaflet_html[(doc.slug, lang.code)] = leaflets.render_html(
-                env, doc_localizer, doc, project.site_url + pages.page_path(lang, doc.slug),
-                project.font_families(lang), **context)
+            for large in (False, True):
+                leaflet_html[(doc.slug, lang.code, large)] = leaflets.render_html(
+                    env, doc_localizer, doc, project.site_url + pages.page_path(lang, doc.slug),
+                    project.font_families(lang), large=large, **doc_context)
         groups.append({"lang": lang, "pages": items})
         not_found = pages.render_404(env, localizer, css=css, **context).encode("utf-8")
         files[f"site/{lang.url}/404.html"] = not_found
@@ -170,16 +179,20 @@ def _render_html(project: Project, state: State, drafts: set[str]):
 
 
 def _leaflet_jobs(project: Project, state: State, documents: list[source.Document],
-                  leaflet_html: dict[tuple[str, str], str]) -> list[leaflets.Job]:
-    """A job per document: a leaflet per language, and a bilingual edition (translation, then the
-    document's own language) per translation. Each font is cut down to what the document's leaflets
-    use, so that its PDFs depend on nothing but the document. Every character is checked against
-    its font first: no empty boxes."""
+                  leaflet_html: dict[tuple[str, str, bool], str]) -> list[leaflets.Job]:
+    """A job per document: a leaflet per language, a bilingual edition (translation, then the
+    document's own language) per translation, and a large-print leaflet per language. Each font is
+    cut down to what the document's leaflets use, so that its PDFs depend on nothing but the
+    document. Every character is checked against its font first: no empty boxes."""
     jobs = []
     for doc in documents:
         langs = state.doc_langs(doc)  # its own language first
-        editions = [(i,) for i in range(len(langs))] + [(i, 0) for i in range(1, len(langs))]
-        htmls = tuple(leaflet_html[(doc.slug, lang.code)] for lang in langs)
+        n = len(langs)
+        htmls = tuple(leaflet_html[(doc.slug, lang.code, large)] for large in (False, True) for lang in langs)
+        names = [f"{doc.slug}.{lang.url}.pdf" for lang in langs] + \
+            [f"{doc.slug}.{lang.url}.{langs[0].url}.pdf" for lang in langs[1:]] + \
+            [f"{doc.slug}.{lang.url}.large.pdf" for lang in langs]
+        parts = [(i,) for i in range(n)] + [(i, 0) for i in range(1, n)] + [(n + i,) for i in range(n)]
         texts: dict[str, str] = {}
         for html, lang in zip(htmls, langs):
             families = project.font_families(lang)
@@ -192,7 +205,7 @@ def _leaflet_jobs(project: Project, state: State, documents: list[source.Documen
                 texts[family] = texts.get(family, "") + text
         jobs.append(leaflets.Job(
             source=doc.path, htmls=htmls,
-            editions=tuple((".".join([doc.slug, *(langs[i].url for i in parts), "pdf"]), parts) for parts in editions),
+            editions=tuple(zip(names, parts)),
             base=project.templates_dir,
             fonts=tuple(subset for family, text in texts.items() for subset in fonts.subsets(family, text)),
         ))

@@ -16,6 +16,7 @@ if flagged fuzzy.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from markupsafe import Markup
 
 from .checks import FUZZY, TRANSLATED, UNTRANSLATED, WARNING, Finding, Report, shorten, status_of
 from .config import Project
+from .editorial import DUE_SOON, DocumentReview, Figures
 from .errors import InputError
 from .locales import Lang
 from .render import compiled_templates, render_template
@@ -144,9 +146,10 @@ def render(project: Project, state: State) -> dict[str, str]:
         files[locale["file"]] = render_template(env, "report.html", page="locale", locale=locale, css=css,
                                                 publisher=project.publisher,
                                                 statuses=(TRANSLATED, FUZZY, UNTRANSLATED))
+    reviews = [_review_view(review, state.today) for review in sorted(state.reviews, key=lambda r: r.doc.next_review)]
     files["index.html"] = render_template(env, "report.html", page="index", locales=locales, css=css,
-                                          publisher=project.publisher,
-                                          documents=state.documents, blocking=bool(state.blocking()),
+                                          publisher=project.publisher, reviews=reviews, today=state.today,
+                                          documents=state.documents, blocking=not state.publishable(),
                                           statuses=(TRANSLATED, FUZZY, UNTRANSLATED))
     return files
 
@@ -264,3 +267,27 @@ def _finding_view(finding: Finding, parts: list[Part]) -> dict:
                   None)
     return {"finding": finding, "start": start, "anchor": anchor}
 
+
+
+def _review_view(review: DocumentReview, today: dt.date) -> dict:
+    due = review.doc.next_review
+    status = "bad" if due < today else "warn" if due - today <= DUE_SOON else "ok"
+    label = {"bad": "overdue", "warn": "due soon", "ok": f"in {(due - today).days} days"}[status]
+    return {"review": review, "status": status, "status_label": label, "chart": sentence_chart(review.figures)}
+
+
+def sentence_chart(figures: Figures) -> Markup:
+    """A small histogram of sentence lengths as inline SVG: bars past the limit in the warning colour."""
+    step = 5 if figures.unit == "words" else 10
+    bins = [0] * (max(figures.lengths, default=0) // step + 1)
+    for length in figures.lengths:
+        bins[length // step] += 1
+    top = max(bins) or 1
+    bars = "".join(f'<rect x="{i * 8}" y="{40 - 38 * n / top:.1f}" width="7" height="{38 * n / top:.1f}" '
+                   f'fill="{"#b45309" if i * step >= figures.limit else "#0b5d6b"}"/>' for i, n in enumerate(bins) if n)
+    limit = figures.limit / step * 8
+    label = (f"{len(figures.lengths)} sentences; {figures.long} longer than {figures.limit} {figures.unit}; "
+             f"the longest has {max(figures.lengths, default=0)}")
+    return Markup(f'<svg class="chart" role="img" aria-label="{label}" viewBox="0 0 {len(bins) * 8} 41" '
+                  f'width="{len(bins) * 8}" height="41"><title>{label}</title>{bars}'
+                  f'<line x1="{limit:.1f}" y1="0" x2="{limit:.1f}" y2="41" stroke="#111" stroke-dasharray="2 2"/></svg>')

@@ -9,7 +9,9 @@ Layout of a document (source/<slug>.md):
     last_reviewed: 2026-11-27
     next_review: 2027-11-27
     reviewed_by: …                # optional, a name (not translated)
+    code: HE-0042                 # optional, the leaflet's code on the rack, unique in the site
     page_budget: 2                # optional, pages per single-language leaflet
+    large_print_budget: 4         # optional, pages per large-print leaflet
     disclaimer: …                 # translated; required on every page and leaflet
     key_facts:                    # the "at a glance" box; each fact lists the
       - text: …                   # language-neutral tokens every translation keeps
@@ -100,14 +102,19 @@ class Document:
     description: Segment
     last_reviewed: dt.date
     next_review: dt.date
+    next_review_line: int
     reviewed_by: str | None
+    code: str | None  # the leaflet's code, printed with its revision on every page
+    code_line: int | None
     page_budget: int
+    large_print_budget: int
     disclaimer: Segment
     key_facts: tuple[KeyFact, ...]
     lead: tuple[Block, ...]
     sections: tuple[Section, ...]
     faq: Faq | None
     sources: tuple[Reference, ...]
+    lines: tuple[str, ...]  # the file's lines, for checks that point into a paragraph
 
     def segments(self) -> Iterator[Segment]:
         """Every translatable segment, in reading order."""
@@ -160,8 +167,8 @@ KIND_NOTES = {
     "source-publisher": "Publisher of a source the document cites.",
 }
 
-_FRONT_KEYS = {"lang", "title", "description", "last_reviewed", "next_review", "reviewed_by", "page_budget",
-               "disclaimer", "key_facts", "sources"}
+_FRONT_KEYS = {"lang", "title", "description", "last_reviewed", "next_review", "reviewed_by", "code", "page_budget",
+               "large_print_budget", "disclaimer", "key_facts", "sources"}
 _REQUIRED_KEYS = ("title", "description", "last_reviewed", "next_review", "disclaimer", "key_facts")
 _COMMENT = re.compile(r"<!--\s*(translators|context)\s*:\s*(.*?)\s*-->\s*$", re.S)
 
@@ -202,14 +209,19 @@ def parse(text: str, path: Path, default_lang: Lang) -> Document:
         description=front.segment("description", "description"),
         last_reviewed=front.date("last_reviewed"),
         next_review=front.date("next_review"),
+        next_review_line=_line(front.fields["next_review"]),
         reviewed_by=front.optional_text("reviewed_by"),
-        page_budget=front.page_budget(),
+        code=front.code(),
+        code_line=_line(front.fields["code"]) if "code" in front.fields else None,
+        page_budget=front.pages("page_budget", 2),
+        large_print_budget=front.pages("large_print_budget", 4),
         disclaimer=front.segment("disclaimer", "disclaimer"),
         key_facts=front.key_facts(),
         lead=tuple(body.lead),
         sections=tuple(body.sections),
         faq=body.faq,
         sources=front.sources(),
+        lines=tuple(text.split("\n")),
     )
 
 
@@ -257,16 +269,24 @@ class _FrontMatter:
             pass
         raise InputError(self.path, _line(node), f"{key} must be a date such as 2026-11-27, not {_name(node)}")
 
-    def page_budget(self) -> int:
-        node = self.fields.get("page_budget")
+    def pages(self, key: str, default: int) -> int:
+        node = self.fields.get(key)
         if node is None:
-            return 2
+            return default
         # ASCII digits, and not thousands of them: str.isdigit() accepts "²", which int() refuses,
         # and int() refuses more than 4300 digits.
         if not (isinstance(node, yaml.ScalarNode) and re.fullmatch(r"[0-9]{1,4}", node.value)
                 and int(node.value) > 0):
-            raise InputError(self.path, _line(node), "page_budget must be a whole number of pages")
+            raise InputError(self.path, _line(node), f"{key} must be a whole number of pages")
         return int(node.value)
+
+    def code(self) -> str | None:
+        """Capital letters or digits in parts joined by hyphens, starting with a letter: HE-0042."""
+        code = self.optional_text("code")
+        if code is not None and (len(code) > 20 or not re.fullmatch(r"[A-Z][A-Z0-9]*(-[A-Z0-9]+)+", code)):
+            raise InputError(self.path, _line(self.fields["code"]), f"code must look like HE-0042, not {code!r}",
+                             "capital letters and digits in parts joined by hyphens, at most 20 characters")
+        return code
 
     def _items(self, key: str) -> list[dict[str, yaml.Node]]:
         node = self.fields.get(key)

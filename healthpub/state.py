@@ -1,15 +1,18 @@
-"""The build state: what a check or a build reads, gathered once. The documents, the catalog
-templates they and the templates make now, and each locale's catalogs with their QA report."""
+"""The build state: what a check or a build reads, gathered once. The documents with their
+editorial review (schedule, plain language), the catalog templates they and the templates make
+now, and each locale's catalogs with their QA report."""
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import gettext
 from dataclasses import dataclass, field
 
 import polib
 from babel.messages.catalog import Catalog
 
-from . import catalogs, checks, extract, source
+from . import catalogs, checks, editorial, extract, source
 from .config import Project
 from .errors import InputError
 from .locales import Lang
@@ -21,12 +24,22 @@ class State:
     templates: dict[str, Catalog]  # by domain: the messages the sources and templates need now
     langs: list[Lang]  # every language the site shows: documents' own and the published translations
     published: list[Lang]  # the translations of locales/LINGUAS
+    today: dt.date | None = None  # the day review dates are judged as on
+    reviews: list[editorial.DocumentReview] = field(default_factory=list)  # per document
     reports: list[checks.Report] = field(default_factory=list)  # per locale
     catalogs: dict[tuple[str, str], polib.POFile] = field(default_factory=dict)  # by (locale, domain)
     translations: dict[tuple[str, str], gettext.NullTranslations] = field(default_factory=dict)
 
     def blocking(self) -> list[checks.Report]:
+        """The published locales whose catalogs have errors."""
         return [r for r in self.reports if r.published and r.errors]
+
+    def overdue(self) -> list[editorial.DocumentReview]:
+        """The documents whose editorial review has errors (past their review date)."""
+        return [r for r in self.reviews if r.errors]
+
+    def publishable(self) -> bool:
+        return not self.blocking() and not self.overdue()
 
     def doc_langs(self, doc: source.Document) -> list[Lang]:
         """The languages a document is published in: its own first, then every published
@@ -38,24 +51,43 @@ class State:
         return self.translations.get((lang.code, domain)) or gettext.NullTranslations()
 
 
-def gather(project: Project) -> State:
+def gather(project: Project, today: dt.date) -> State:
+    """Everything a check or a build reads; `today` decides which reviews are due."""
     paths = project.documents()
     if not paths:
         raise InputError(project.source_dir, None, "no documents", "add a Markdown file such as source/<slug>.md")
     documents = [source.load(path, project.source_lang) for path in paths]
+    _unique_codes(documents)
     templates = extract.build_templates(project, documents)
     glossary = checks.load_glossary(project.glossary_path)
     published = project.published_langs()
     langs = list(dict.fromkeys([project.source_lang, *(doc.lang for doc in documents), *published]))
-    state = State(documents, templates, langs, published)
+    state = State(documents, templates, langs, published, today=today,
+                  reviews=[editorial.review(project, doc, today) for doc in documents])
     for lang in list(dict.fromkeys(langs + project.catalog_langs())):
         report = checks.new_report(lang, published=lang in langs)
         for domain in project.domains_for(lang, list(templates)):
             path = project.po_path(lang.code, domain)
             catalog = catalogs.load(path) if path.exists() else polib.POFile()
-            checks.check(report, catalog, path, templates[domain], project.written_in(domain), documents, glossary)
+            source_lang = project.written_in(domain)
+            further = (None if domain == project.domain() else
+                       functools.partial(editorial.translation_findings, project, source_lang, lang))
+            checks.check(report, catalog, path, templates[domain], source_lang, documents, glossary, further)
             state.catalogs[(lang.code, domain)] = catalog
             state.translations[(lang.code, domain)] = catalogs.translations(catalog)
         if report.paths:
             state.reports.append(report)
     return state
+
+
+def _unique_codes(documents: list[source.Document]) -> None:
+    """A leaflet code names one document: two leaflets on a rack must not share it."""
+    seen: dict[str, source.Document] = {}
+    for doc in documents:
+        if doc.code is None:
+            continue
+        if doc.code in seen:
+            first = seen[doc.code]
+            raise InputError(doc.path, doc.code_line, f"code {doc.code} is already the code of "
+                             f"{first.path}:{first.code_line}", "give each document its own code")
+        seen[doc.code] = doc

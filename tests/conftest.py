@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -44,6 +45,14 @@ def translate(root: Path, lang, doc: source.Document, text: str) -> str:
     return entry.msgstr
 
 
+def copy_document(project: Path, slug: str, new_slug: str, change=lambda text: text) -> Path:
+    """A second document made from one of the project's: its leaflet code, unique in a site, left out."""
+    text = re.sub(r"(?m)^code: .*\n", "", (project / f"source/{slug}.md").read_text(encoding="utf-8"))
+    path = project / f"source/{new_slug}.md"
+    path.write_text(change(text), encoding="utf-8")
+    return path
+
+
 def copy_project(dest: Path) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     for name in PROJECT_FILES:
@@ -55,10 +64,15 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
-def run(project: Path, *args: str) -> subprocess.CompletedProcess:
-    """`pipeline.py ARGS` in the project, as a user runs it."""
+# Review dates are judged as on this day, never the real clock's, so that the tests pass in any year.
+TODAY = "2026-11-29"
+
+
+def run(project: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`pipeline.py ARGS` in the project, as a user runs it, on TODAY unless `env` says otherwise."""
     return subprocess.run([sys.executable, str(REPO / "pipeline.py"), *args], cwd=project,
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "HEALTHPUB_TODAY": TODAY, **(env or {})})
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DOCS, EN_PO, ZH_PO, ZH_UI, copy_project, edit_po, run
+from conftest import DOCS, EN_PO, ZH_PO, ZH_UI, copy_document, copy_project, edit_po, run
 
 DOC = "source/exosome-therapy.md"
 ZH_DOC = "source/hand-washing.md"  # written in Traditional Chinese
@@ -29,7 +29,7 @@ def snapshot(project: Path) -> dict[str, tuple[int, int]]:
 
 
 def add_second_document(project: Path) -> None:
-    shutil.copy(project / DOC, project / "source/second.md")
+    copy_document(project, Path(DOC).stem, "second")
 
 
 def test_a_noop_build_rewrites_nothing(project):
@@ -46,7 +46,7 @@ def test_a_noop_build_reads_nothing_but_fingerprints(project, monkeypatch, capsy
     build(project)
     monkeypatch.chdir(project)
     for module in (cli, state):  # the command calls it by the name it imported
-        monkeypatch.setattr(module, "gather", lambda project: pytest.fail("a no-op build gathered its inputs"))
+        monkeypatch.setattr(module, "gather", lambda *args: pytest.fail("a no-op build gathered its inputs"))
     assert cli.main(["build"]) == 0
     assert "up to date, nothing rewritten; leaflets of 0 documents rendered" in capsys.readouterr().out
     with pytest.raises(pytest.fail.Exception):  # any option changes the fingerprint
@@ -78,7 +78,10 @@ def test_one_changed_document_renders_only_its_leaflets(project):
     assert changed == {"output/site/en/second.html", "output/site/zh-tw/second.html",
                        "output/print/second.en.pdf", "output/print/second.zh-tw.pdf",
                        "output/print/second.zh-tw.en.pdf", "output/site/en/second.en.pdf",
-                       "output/site/zh-tw/second.zh-tw.pdf"}
+                       "output/site/zh-tw/second.zh-tw.pdf", "output/print/second.en.large.pdf",
+                       "output/print/second.zh-tw.large.pdf", "output/site/en/second.en.large.pdf",
+                       "output/site/zh-tw/second.zh-tw.large.pdf",
+                       "output/report/index.html"}  # which lists the documents by next review date
 
 
 def test_a_translation_change_renders_the_documents_using_it(project):
@@ -122,8 +125,7 @@ def test_a_document_translation_change_renders_only_the_documents_of_its_domain(
 def test_a_new_character_in_one_document_renders_only_that_document(project):
     # Each document's fonts are cut to its own characters: a character new to the site must not
     # render every other document's leaflets again.
-    second = project / "source/second.md"
-    second.write_text((project / DOC).read_text().replace("title: What is", "title: Part two. What is"))
+    copy_document(project, Path(DOC).stem, "second", lambda text: text.replace("title: What is", "title: Part two. What is"))
     assert run(project, "extract").returncode == 0 and run(project, "update").returncode == 0
     title = "Part two. What is Exosome Therapy? Is It Effective for Anti-Aging and Beauty? Is It Legal in Taiwan?"
 

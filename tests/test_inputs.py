@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import EN_PO, ZH_PO, ZH_UI, run
+from conftest import EN_PO, ZH_PO, ZH_UI, copy_document, run
 
 DOC = "source/exosome-therapy.md"
 ZH_DOC = "source/hand-washing.md"  # written in Traditional Chinese
@@ -33,13 +33,13 @@ BAD_SOURCES = [
     ("last_reviewed: 2026-11-27", "last_reviewed: 2026-11-27\nreviewd_by: Dr. X", f"{DOC}:7:",
      "unknown front-matter field 'reviewd_by'"),
     ("last_reviewed: 2026-11-27", "last_reviewed: next week", f"{DOC}:6:", "must be a date"),
-    ("    tokens: [FDA, 2019]", "    tokens: [FDA, 2018]", f"{DOC}:20:", "token '2018' is not in its text"),
-    ("## Are exosomes legal in Taiwan?", "#### Are exosomes legal in Taiwan?", f"{DOC}:105:", "level-4 heading"),
-    ("## Neutral consumer perspective", "<div>Neutral</div>", f"{DOC}:120:", "raw HTML is not allowed"),
-    ("Taiwan manages exosomes under two tracks", "Taiwan <b>manages</b> exosomes under two tracks", f"{DOC}:107:",
+    ("    tokens: [FDA, 2019]", "    tokens: [FDA, 2018]", f"{DOC}:22:", "token '2018' is not in its text"),
+    ("## Are exosomes legal in Taiwan?", "#### Are exosomes legal in Taiwan?", f"{DOC}:107:", "level-4 heading"),
+    ("## Neutral consumer perspective", "<div>Neutral</div>", f"{DOC}:122:", "raw HTML is not allowed"),
+    ("Taiwan manages exosomes under two tracks", "Taiwan <b>manages</b> exosomes under two tracks", f"{DOC}:109:",
      "raw HTML '<b>' is not allowed"),
     ("### What are exosomes?\n\nExosomes are nanoscale", "### What are exosomes?\n\n```\ncode\n```\n\nExosomes are nanoscale",
-     f"{DOC}:138:", "unsupported Markdown: fence"),
+     f"{DOC}:140:", "unsupported Markdown: fence"),
 ]
 
 
@@ -105,9 +105,8 @@ def test_a_leaflet_over_its_page_budget_fails_clearly(project):
 
 
 def test_a_second_document_becomes_a_second_set_of_pages_and_leaflets(project):
-    text = (project / DOC).read_text(encoding="utf-8")
-    second = text.replace("title: What is Exosome Therapy?", "title: Exosomes, a second leaflet?")
-    (project / "source/exosomes-again.md").write_text(second, encoding="utf-8")
+    copy_document(project, "exosome-therapy", "exosomes-again",
+                  lambda text: text.replace("title: What is Exosome Therapy?", "title: Exosomes, a second leaflet?"))
     assert run(project, "extract").returncode == 0
     assert run(project, "update").returncode == 0
     check = run(project, "check")
@@ -127,9 +126,8 @@ def test_a_second_chinese_document_is_published_in_chinese_and_english(project):
     # English translations to be reviewed.
     title = "正確洗手：濕、搓、沖、捧、擦，保護自己也保護家人"
     new_title = "洗手第二篇：正確洗手的方法"
-    text = (project / ZH_DOC).read_text(encoding="utf-8")
-    (project / "source/hand-washing-again.md").write_text(text.replace(f"title: {title}", f"title: {new_title}"),
-                                                        encoding="utf-8")
+    copy_document(project, "hand-washing", "hand-washing-again",
+                  lambda text: text.replace(f"title: {title}", f"title: {new_title}"))
     assert run(project, "extract").returncode == 0
     assert run(project, "update").returncode == 0
     pot = (project / "locales/documents-zh_TW.pot").read_text(encoding="utf-8")

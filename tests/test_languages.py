@@ -6,14 +6,14 @@ page's language only; catalogs that follow new source languages; and a language 
 from __future__ import annotations
 
 import re
-import shutil
 from html.parser import HTMLParser
 
 import polib
 import pytest
 from pypdf import PdfReader
 
-from conftest import DOCS, PROJECT, REPO, doc_langs, edit_locale, pdf_pages, run, squash, translate, visible_text
+from conftest import (DOCS, PROJECT, REPO, copy_document, doc_langs, edit_locale, pdf_pages, run, squash, translate,
+                      visible_text)
 
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 INTERFACE = [re.sub(r"%\(\w+\)s", "", e.msgid).strip() for e in polib.pofile(str(REPO / "locales/interface.pot"))
@@ -96,9 +96,7 @@ def test_a_document_names_its_language_as_a_bcp47_tag(project):
 
 def test_a_new_source_language_gets_catalogs_and_blocks_until_translated(project):
     # A document written in Japanese: its pages need the interface in Japanese, and translations.
-    shutil.copy(project / "source/hand-washing.md", project / "source/te-arai.md")
-    md = project / "source/te-arai.md"
-    md.write_text(md.read_text(encoding="utf-8").replace("lang: zh-TW", "lang: ja", 1), encoding="utf-8")
+    copy_document(project, "hand-washing", "te-arai", lambda text: text.replace("lang: zh-TW", "lang: ja", 1))
     assert run(project, "extract").returncode == 0
     assert (project / "locales/documents-ja.pot").exists()
     check = run(project, "check")
@@ -131,8 +129,8 @@ def test_a_thai_leaflet_needs_a_thai_font_and_renders_with_one(project):
     assert 'set th = ["Noto Sans Thai", "Noto Sans CJK TC"] in site.toml [fonts]' in refused.stderr
 
     config = project / "site.toml"
-    config.write_text(config.read_text(encoding="utf-8") + 'th = ["Noto Sans Thai", "Noto Sans CJK TC"]\n',
-                      encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "[fonts]\n", '[fonts]\nth = ["Noto Sans Thai", "Noto Sans CJK TC"]\n'), encoding="utf-8")
     result = run(project, "build", "--draft")  # a draft: the QA rightly refuses these made-up translations
     assert result.returncode == 0, result.stderr
     leaflet = project / "output/print/exosome-therapy.th.pdf"

@@ -78,8 +78,9 @@ def test_every_html_file_has_a_bcp47_lang_and_every_pdf_a_lang(built):
     langs = {lang for doc in DOCS for lang in doc_langs(doc)}
     # A page per document and language, a 404 page per language, the chooser and the root 404 page.
     assert len(html_files) == sum(len(doc_langs(doc)) for doc in DOCS) + len(langs) + 2
-    # A leaflet per document and language, and a bilingual edition per document and translation.
-    assert len(pdf_files) == sum(2 * len(doc_langs(doc)) - 1 for doc in DOCS)
+    # A leaflet and a large-print one per document and language, and a bilingual edition per
+    # document and translation.
+    assert len(pdf_files) == sum(3 * len(doc_langs(doc)) - 1 for doc in DOCS)
     for path in html_files:
         assert re.search(r'<html lang="[a-z]{2,3}(-[A-Za-z0-9]{2,8})*">', path.read_text(encoding="utf-8")), path
     for path in pdf_files:

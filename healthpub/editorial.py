@@ -1,0 +1,176 @@
+"""Editorial checks of the source documents themselves, before any translation: the review
+schedule, and plain language.
+
+Health content must be reviewed on schedule: a document whose `next_review` is within 30 days is a
+warning, one whose date has passed an error that blocks publishing (a draft build still makes it,
+marked). Plain language (Taiwan's Health Promotion Administration, the NHS content standard, the CDC
+Clear Communication Index) asks for short sentences: each sentence over the threshold (English
+words, or Chinese characters) is a warning at its source line, never an error. Translations are
+held to it where it means something: a translation that makes a long sentence of a short one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import statistics
+from dataclasses import asdict, dataclass, field
+
+import pyphen
+
+from .checks import ERROR, WARNING, Finding, shorten
+from .config import Project
+from .locales import Lang
+from .source import Document, Segment
+
+DUE_SOON = dt.timedelta(days=30)
+TRANSLATION_SLACK = 1.2
+# Body text: the title, headings, questions and source titles are not sentences to read through.
+PROSE = {"description", "disclaimer", "fact", "paragraph", "item", "answer"}
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?|\d+(?:[.,–-]\d+)*")
+# A sentence ends at . ! ? followed by a space (not in 30.5 or e.g), or at 。！？；.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-Z0-9])|(?<=[。！？；])")
+_MARKUP = re.compile(r"\*\*|__|[*_`]|\[([^\]]*)\]\([^)]*\)")
+
+
+@dataclass
+class Figures:
+    """A document's sentences, measured in its own language's unit."""
+
+    unit: str  # "words" or "characters"
+    limit: int
+    lengths: list[int] = field(default_factory=list)
+    grade: float | None = None  # Flesch–Kincaid grade level, for English
+
+    @property
+    def long(self) -> int:
+        return sum(length > self.limit for length in self.lengths)
+
+    @property
+    def share_long(self) -> float:
+        return self.long / len(self.lengths) if self.lengths else 0.0
+
+    @property
+    def mean(self) -> float:
+        return statistics.fmean(self.lengths) if self.lengths else 0.0
+
+
+@dataclass
+class DocumentReview:
+    doc: Document
+    figures: Figures
+    findings: list[Finding]
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == ERROR]
+
+    def as_dict(self) -> dict:
+        figures = self.figures
+        return {"document": str(self.doc.path), "lang": self.doc.lang.bcp47,
+                "next_review": self.doc.next_review.isoformat(), "sentences": len(figures.lengths),
+                "unit": figures.unit, "limit": figures.limit, "long": figures.long, "grade": figures.grade,
+                "findings": [asdict(f) for f in self.findings]}
+
+
+def review(project: Project, doc: Document, today: dt.date) -> DocumentReview:
+    figures = Figures(*_unit(project, doc.lang))
+    findings = _schedule(doc, today)
+    hyphenator = pyphen.Pyphen(lang="en") if doc.lang.locale.language == "en" else None
+    words = syllables = 0
+    for segment in doc.segments():
+        if segment.kind not in PROSE:
+            continue
+        for start, sentence in sentences(segment.text):
+            length = measure(sentence, doc.lang)
+            figures.lengths.append(length)
+            if length > figures.limit:
+                findings.append(Finding(str(doc.path), _line(doc, segment, start), WARNING, "long-sentence",
+                                        segment.text, f"a sentence of {length} {figures.unit} (over "
+                                        f"{figures.limit}): {shorten(sentence, 60)!r}"))
+            if hyphenator:
+                found = _WORD.findall(_plain(sentence))
+                words += len(found)
+                syllables += sum(len(hyphenator.positions(word)) + 1 for word in found if not word[0].isdigit())
+    if hyphenator and figures.lengths and words:
+        figures.grade = round(0.39 * words / len(figures.lengths) + 11.8 * syllables / words - 15.59, 1)
+    return DocumentReview(doc, figures, findings)
+
+
+def translation_findings(project: Project, source: Lang, target: Lang, msgid: str,
+                         msgstr: str) -> list[tuple[str, str, str]]:
+    """A long sentence the translation made, as checks.check's further findings: over its limit, and
+    a fifth longer for its language than the source's longest sentence for the source's (a
+    translator can hardly shorten the author's sentences, and the limits only roughly match)."""
+    source_limit = _unit(project, source)[1]
+    longest = max((measure(s, source) for _, s in sentences(msgid)), default=0) / source_limit
+    unit, limit = _unit(project, target)
+    return [("long-sentence", WARNING, f"a sentence of {length} {unit} (over {limit}), longer for its language "
+             f"than any of the source's: {shorten(sentence, 60)!r}")
+            for _, sentence in sentences(msgstr)
+            if (length := measure(sentence, target)) > limit and length / limit > TRANSLATION_SLACK * max(longest, 1)]
+
+
+def sentences(text: str) -> list[tuple[int, str]]:
+    """The sentences of a segment's text, each with where it starts."""
+    found, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        if text[start:match.start()].strip():
+            found.append((start, text[start:match.start()].strip()))
+        start = match.end()
+    if text[start:].strip():
+        found.append((start, text[start:].strip()))
+    return found
+
+
+def measure(sentence: str, lang: Lang) -> int:
+    """Chinese characters in a language written in Han characters (a Latin word or number among
+    them counts as one), words elsewhere."""
+    plain = _plain(sentence)
+    if lang.writes_han:
+        return len(_HAN.findall(plain)) + len(_WORD.findall(_HAN.sub(" ", plain)))
+    return len(_WORD.findall(plain))
+
+
+def _unit(project: Project, lang: Lang) -> tuple[str, int]:
+    return ("characters", project.max_sentence_chars) if lang.writes_han else ("words", project.max_sentence_words)
+
+
+def _plain(text: str) -> str:
+    return _MARKUP.sub(lambda m: m[1] or "", text)
+
+
+def _schedule(doc: Document, today: dt.date) -> list[Finding]:
+    due = doc.next_review
+    if due < today:
+        return [Finding(str(doc.path), doc.next_review_line, ERROR, "review-overdue", doc.title.text,
+                        f"{doc.slug} was due for review on {due.isoformat()}, {_days((today - due).days)} ago: "
+                        "review it, then set last_reviewed and next_review")]
+    if due - today <= DUE_SOON:
+        return [Finding(str(doc.path), doc.next_review_line, WARNING, "review-due", doc.title.text,
+                        f"{doc.slug} is due for review on {due.isoformat()}, in {_days((due - today).days)}")]
+    return []
+
+
+def _line(doc: Document, segment: Segment, start: int) -> int:
+    """The source line a sentence starts on: its segment's line, moved on by as many lines as the
+    paragraph's text before it fills (white space aside, the text is the file's). A front-matter
+    value is named by its first line."""
+    if segment.kind not in ("paragraph", "item", "answer"):
+        return segment.line
+    before = len(re.sub(r"\s", "", segment.text[:start]))
+    line = segment.line
+    for raw in doc.lines[segment.line - 1:]:
+        if line == segment.line and segment.kind == "item":
+            raw = re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", raw)  # the list marker is not text
+        count = len(re.sub(r"\s", "", raw))
+        if before < count:
+            return line
+        before -= count
+        line += 1
+    return segment.line
+
+
+def _days(count: int) -> str:
+    return f"{count} day{'s' * (count != 1)}"
