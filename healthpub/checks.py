@@ -157,7 +157,7 @@ def check(report: Report, catalog: polib.POFile, path: Path, template: Catalog, 
     lang = report.lang
     required = {(s.context, s.text) for d in documents for s in d.required()}
     if not path.exists():
-        keys = [(message.context, message.id) for message in template if message.id]
+        keys = [key_of(message) for message in template if message.id]
         report.total += len(keys)
         report.untranslated += len(keys)
         report.required_ok &= not required & set(keys)
@@ -171,7 +171,7 @@ def check(report: Report, catalog: polib.POFile, path: Path, template: Catalog, 
     for message in template:
         if not message.id:
             continue
-        key = (message.context, message.id)
+        key = key_of(message)
         report.total += 1
         entry = entries.get(key)
         is_required = key in required
@@ -184,21 +184,32 @@ def check(report: Report, catalog: polib.POFile, path: Path, template: Catalog, 
                 report.untranslated += 1
                 what = "missing from the catalog (run: pipeline.py update)" if entry is None else "untranslated"
             report.required_ok &= not is_required
-            _add(report, entry, path, message.id, "required" if is_required else status,
+            _add(report, entry, path, key[1], "required" if is_required else status,
                  ("required entry " if is_required else "") + what)
             continue
         report.translated += 1
-        found = _qa(entry.msgid, entry.msgstr, source, lang, tokens.get(key, ()), pair)
-        for kind, severity, problem in found + (further(entry.msgid, entry.msgstr) if further else []):
-            _add(report, entry, path, message.id, kind, problem, severity)
+        text, translated = entry.msgid_plural or entry.msgid, translation(entry)
+        found = _qa(text, translated, source, lang, tokens.get(key, ()), pair)
+        for kind, severity, problem in found + (further(text, translated) if further else []):
+            _add(report, entry, path, key[1], kind, problem, severity)
     report.findings.extend(Finding(file, line, ERROR, "msgfmt", "", problem)
                            for file, line, problem in catalogs.format_problems(path))
+
+
+def key_of(message) -> tuple[str | None, str]:
+    """A template message's (msgctxt, msgid) as polib keys a catalog's entries: a plural by its singular."""
+    return message.context, message.id[0] if isinstance(message.id, tuple) else message.id
+
+
+def translation(entry: polib.POEntry) -> str:
+    """An entry's translation; a plural's forms, one after the other."""
+    return entry.msgstr or " ".join(form for _, form in sorted(entry.msgstr_plural.items()) if form)
 
 
 def status_of(entry: polib.POEntry | None) -> str:
     """As gettext counts it: an empty entry is untranslated even if flagged fuzzy, and a fuzzy
     entry is not translated."""
-    if entry is None or not entry.msgstr:
+    if entry is None or not translation(entry):
         return UNTRANSLATED
     return FUZZY if entry.fuzzy else TRANSLATED
 

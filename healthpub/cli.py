@@ -37,15 +37,17 @@ def main(argv: list[str] | None = None) -> int:
     cmd = commands.add_parser("build", help="render pages and leaflets into output/, if every published locale passes")
     cmd.add_argument("--draft", action="store_true", help="publish even unreviewed catalogs, marked as drafts")
     cmd.add_argument("--force", action="store_true", help="ignore the cache: render every leaflet again")
+    cmd.add_argument("--pages-only", action="store_true",
+                     help="the pages alone, no leaflets (the preview's first pass after a change)")
     cmd.add_argument("--shard", type=_shard, default=(1, 1), metavar="I/N",
                      help="render the leaflets of every N-th document from the I-th (for CI matrices)")
     _today_option(cmd)
     cmd = commands.add_parser("pseudo", help="build every message pseudo-translated into output/pseudo/, "
                                          "listing leaflets that would outgrow their page budget")
     _today_option(cmd)
-    cmd = commands.add_parser("serve", help="preview output/site on 127.0.0.1, rebuilding it when a source changes")
+    cmd = commands.add_parser("serve", help="preview the site, drafts included, on 127.0.0.1; rebuilt and reloaded "
+                                            "when a file changes")
     cmd.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000; 0 picks a free one)")
-    cmd.add_argument("--draft", action="store_true", help="build unreviewed catalogs too, marked as drafts")
     _today_option(cmd)
     cmd = commands.add_parser("export-xliff", help="write a locale's catalogs as XLIFF 1.2 for a translation agency")
     cmd.add_argument("locale", help="gettext locale name, such as zh_TW")
@@ -107,7 +109,7 @@ def cmd_check(project: Project, args) -> int:
 
 
 def cmd_build(project: Project, args) -> int:
-    inputs = publish.fingerprint(project, args.draft, args.shard, args.today)
+    inputs = publish.fingerprint(project, args.draft, args.shard, args.today, args.pages_only)
     if not args.force and (count := publish.current(project, inputs)) is not None:
         print(f"{project.output_dir}: {count} files, up to date, nothing rewritten; leaflets of 0 documents rendered")
         return 0
@@ -122,6 +124,7 @@ def cmd_build(project: Project, args) -> int:
         return 1
     progress = _progress if sys.stderr.isatty() else None  # a bar on a terminal, quiet in CI
     result = publish.build(project, state, draft=args.draft, force=args.force, progress=progress, shard=args.shard,
+                           with_leaflets=not args.pages_only,
                            inputs=inputs)
     status = f"{len(result.written)} changed" if result.written else "up to date, nothing rewritten"
     print(f"{project.output_dir}: {len(result.files)} files, {status}; leaflets of {result.rendered} documents rendered"
@@ -170,8 +173,10 @@ def cmd_pseudo(project: Project, args) -> int:
 
 
 def cmd_serve(project: Project, args) -> int:
-    # Each rebuild is `pipeline.py build [--draft]`, exactly as a user would run it.
-    return serve.serve(project, args.port, build=lambda: main(["build"] + ["--draft"] * args.draft))
+    # Each rebuild is `pipeline.py build --draft [--pages-only]`, exactly as a user would run it.
+    today = ["--today", args.today.isoformat()]
+    return serve.serve(project, args.port,
+                       build=lambda pages_only: main(["build", "--draft", *today] + ["--pages-only"] * pages_only))
 
 
 def cmd_export_xliff(project: Project, args) -> int:

@@ -29,6 +29,8 @@ class Project:
     # Plain language: a longer sentence is pointed out (a warning), in words, or in Chinese characters.
     max_sentence_words: int = 25
     max_sentence_chars: int = 45
+    # Topics: key → (name in the templates' language, its line in site.toml); names are translated.
+    topics: dict[str, tuple[str, int]] = field(default_factory=dict)
     # Leaflet font families per language code ("" is the default), first to last, checked before rendering.
     fonts: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -139,7 +141,7 @@ def load_project(root: Path) -> Project:
         return value.strip()
 
     unknown = set(data) - {"site_url", "publisher", "publisher_names", "source_locale", "templates_locale", "fonts",
-                           "plain_language"}
+                           "plain_language", "topics"}
     if unknown:
         key = sorted(unknown)[0]
         raise InputError(path, _line_of(path, key), f"unknown setting '{key}'")
@@ -156,6 +158,14 @@ def load_project(root: Path) -> Project:
             isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in limits.values()):
         raise InputError(path, _line_of(path, "plain_language"),
                          "[plain_language] has max_sentence_words and max_sentence_chars, whole numbers")
+    topics = data.get("topics", {})
+    if not isinstance(topics, dict) or not all(isinstance(v, str) and v.strip() for v in topics.values()):
+        raise InputError(path, _line_of(path, "topics"), "[topics] maps a topic's key to its name, such as "
+                         'hand-hygiene = "Hand hygiene"')
+    for key in topics:
+        if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", key):
+            raise InputError(path, _line_of(path, key), f"topic key {key!r} must be lower-case words joined by hyphens",
+                             "it is the topic page's file name")
     names = data.get("publisher_names", {})
     if not isinstance(names, dict) or not all(isinstance(v, str) and v.strip() for v in names.values()):
         raise InputError(path, _line_of(path, "publisher_names"),
@@ -170,6 +180,7 @@ def load_project(root: Path) -> Project:
         source_lang=parse_lang(text("source_locale", "en"), path, _line_of(path, "source_locale")),
         templates_lang=parse_lang(text("templates_locale", "en"), path, _line_of(path, "templates_locale")),
         fonts={("" if k == "default" else k): tuple(f.strip() for f in v) for k, v in fonts.items()},
+        topics={key: (" ".join(name.split()), _line_of(path, key) or 0) for key, name in topics.items()},
         **limits,
     )
 

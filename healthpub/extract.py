@@ -19,11 +19,14 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 
 from . import source
-from .config import Project, load_project
+from .config import CONFIG_NAME, Project, load_project
 from .errors import InputError
 
 
 METHOD = "healthdoc"  # the name babel.cfg and the entry point give the source extractor
+TOPICS_METHOD = "healthtopics"  # and the topics' extractor, for site.toml
+TOPIC = "topic"  # the msgctxt of a topic's name
+TOPIC_NOTE = "Name of a topic: on the home page, topic pages and each document of the topic."
 
 
 def extract_source(fileobj: IO[bytes], keywords, comment_tags, options) -> Iterator[tuple]:
@@ -32,6 +35,13 @@ def extract_source(fileobj: IO[bytes], keywords, comment_tags, options) -> Itera
     path = Path(getattr(fileobj, "name", "<source>"))
     default_lang = load_project(Path(".")).source_lang
     yield from messages(source.parse(source.decode(fileobj.read(), path), path, default_lang))
+
+
+def extract_topics(fileobj: IO[bytes], keywords, comment_tags, options) -> Iterator[tuple]:
+    """Babel extraction method for site.toml's [topics], registered as `healthtopics`."""
+    project = load_project(Path("."))
+    for name, line in project.topics.values():
+        yield line, "pgettext", (TOPIC, name), [TOPIC_NOTE]
 
 
 def messages(doc: source.Document) -> Iterator[tuple]:
@@ -81,12 +91,15 @@ def build_templates(project: Project, documents: list[source.Document]) -> dict[
         for lineno, function, message, comments in messages(doc):
             context, msgid = message if function == "pgettext" else (None, message)
             catalog.add(msgid, None, [(where, lineno)], auto_comments=comments, context=context)
-    others = [(pattern, method) for pattern, method in method_map if method != METHOD]
+    others = [(pattern, method) for pattern, method in method_map if method not in (METHOD, TOPICS_METHOD)]
     found = extract_from_dir(str(project.root), others, options_map, keywords=DEFAULT_KEYWORDS,
                              comment_tags=("Translators:",), strip_comment_tags=True)
     for filename, lineno, message, comments, context in found:
         templates[project.domain()].add(message, None, [(filename.replace(os.sep, "/"), lineno)],
                                         auto_comments=comments, context=context)
+    for key, (name, line) in project.topics.items():
+        templates[project.domain()].add(name, None, [(CONFIG_NAME, line)], auto_comments=[TOPIC_NOTE],
+                                        context=TOPIC)
     return dict(sorted(templates.items()))
 
 

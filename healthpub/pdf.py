@@ -5,14 +5,17 @@ half a second to import, which a build with nothing to render should not pay."""
 from __future__ import annotations
 
 import functools
+import io
 import logging
 import resource
+import subprocess
 import tempfile
 from pathlib import Path
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 
 import pydyf
+from PIL import Image
 from weasyprint import CSS, HTML
 from weasyprint.pdf import tags
 from weasyprint.text.fonts import FontConfiguration
@@ -68,9 +71,9 @@ def limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
-def write_pdfs(job: Job) -> tuple[list[bytes], list[int]]:
-    """The job's editions as PDF files, in order, and the pages of each language's leaflet. Each
-    language is laid out once."""
+def write_pdfs(job: Job) -> tuple[list[bytes], list[int], list[bytes]]:
+    """The job's editions as PDF files, in order, the pages of each language's leaflet, and a
+    picture of each edition's first page (for the leaflet shelf). Each language is laid out once."""
     with tempfile.TemporaryDirectory(prefix="healthpub-fonts-") as folder:
         faces = {}
         for number, subset in enumerate(job.fonts):
@@ -79,7 +82,8 @@ def write_pdfs(job: Job) -> tuple[list[bytes], list[int]]:
         return _write_pdfs(job, faces, ProjectFetcher((job.base, Path(folder))))
 
 
-def _write_pdfs(job: Job, faces: dict[fonts.Subset, Path], fetcher: ProjectFetcher) -> tuple[list[bytes], list[int]]:
+def _write_pdfs(job: Job, faces: dict[fonts.Subset, Path],
+                fetcher: ProjectFetcher) -> tuple[list[bytes], list[int], list[bytes]]:
     font_config = FontConfiguration()  # @font-face rules from a stylesheet only count through one
     font_css = CSS(string=fonts.faces_css(faces), url_fetcher=fetcher, font_config=font_config)
     base_url = job.base.resolve().as_uri() + "/"
@@ -92,4 +96,16 @@ def _write_pdfs(job: Job, faces: dict[fonts.Subset, Path], fetcher: ProjectFetch
         # The first language's document gives the edition its metadata and /Lang.
         pages = [page for index in parts for page in documents[index].pages]
         pdfs.append(documents[parts[0]].copy(pages).write_pdf(pdf_variant="pdf/ua-1", custom_metadata=True))
-    return pdfs, [len(document.pages) for document in documents]
+    return pdfs, [len(document.pages) for document in documents], [thumbnail(pdf) for pdf in pdfs]
+
+
+THUMBNAIL_WIDTH = 240  # pixels: twice a shelf card's width on a phone, for sharp screens
+
+
+def thumbnail(pdf: bytes) -> bytes:
+    """The first page as a small WebP picture (about 10 KB), drawn by Poppler's pdftoppm."""
+    png = subprocess.run(["pdftoppm", "-png", "-f", "1", "-l", "1", "-scale-to-x", str(THUMBNAIL_WIDTH),
+                          "-scale-to-y", "-1", "-"], input=pdf, capture_output=True, check=True).stdout
+    out = io.BytesIO()
+    Image.open(io.BytesIO(png)).save(out, "WEBP", quality=60, method=6)
+    return out.getvalue()

@@ -47,9 +47,13 @@ def pseudo_state(state: State) -> State:
     pseudo = State(state.documents, state.templates, langs=[PSEUDO], published=[PSEUDO])
     for domain, template in state.templates.items():
         catalog = polib.POFile()
-        catalog.metadata = {"Content-Type": "text/plain; charset=UTF-8"}
+        catalog.metadata = {"Content-Type": "text/plain; charset=UTF-8", "Plural-Forms": "nplurals=2; plural=(n != 1);"}
         for message in template:
-            if message.id:
+            if isinstance(message.id, tuple):
+                forms = {i: pseudo_translate(text) for i, text in enumerate(message.id)}
+                catalog.append(polib.POEntry(msgctxt=message.context, msgid=message.id[0], msgid_plural=message.id[1],
+                                             msgstr_plural=forms))
+            elif message.id:
                 catalog.append(polib.POEntry(msgctxt=message.context, msgid=message.id,
                                              msgstr=pseudo_translate(message.id)))
         pseudo.translations[(PSEUDO.code, domain)] = catalogs.translations(catalog)

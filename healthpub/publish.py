@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import importlib.metadata
 import json
 import multiprocessing
@@ -12,8 +13,11 @@ import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from . import fonts, leaflets, pages, render, report, source
+from PIL import Image
+
+from . import extract, fonts, leaflets, pages, render, report, search, source
 from .config import CONFIG_NAME, Project
 from .errors import InputError
 from .locales import Lang
@@ -27,7 +31,7 @@ VERSIONS = b"".join([*((PACKAGE / name).read_bytes() for name in ("pdf.py", "fon
                      *(importlib.metadata.version(name).encode() for name in ("weasyprint", "uharfbuzz", "segno"))])
 
 
-def fingerprint(project: Project, draft: bool, shard: tuple[int, int], today: dt.date) -> str:
+def fingerprint(project: Project, draft: bool, shard: tuple[int, int], today: dt.date, pages_only: bool = False) -> str:
     """A hash of everything a build reads: the project's files, the pipeline's code, the installed
     packages, the fonts, the options and the date (a review falls due). Taken before the build reads
     anything, so that an edit made while it runs is seen by the next one."""
@@ -43,7 +47,7 @@ def fingerprint(project: Project, draft: bool, shard: tuple[int, int], today: dt
                 for family in project.font_families(lang)}
     fonts_used = [fonts.find(family, weight) for family in sorted(families) for weight in fonts.WEIGHTS]
     digest.update(repr([sys.version, installed, fonts_used, os.environ.get("SOURCE_DATE_EPOCH"), draft, shard,
-                        today]).encode())
+                        today, pages_only]).encode())
     return digest.hexdigest()
 
 
@@ -77,14 +81,15 @@ class Result:
 def build(project: Project, state: State, draft: bool = False, force: bool = False,
           workers: int | None = None, progress=None, shard: tuple[int, int] = (1, 1),
           timeout: float = RENDER_TIMEOUT, inputs: str | None = None, output: Path | None = None,
-          allow_over_budget: bool = False, report: bool = True) -> Result:
+          allow_over_budget: bool = False, report: bool = True, with_leaflets: bool = True) -> Result:
     """Render every document's pages and leaflets in each of its languages, then publish them into
     `output` (output/) at once. Leaflets whose inputs did not change come from the cache. Shard i of
     n renders the leaflets of every n-th document from the i-th (the pages, all of them, are cheap);
     the shards' output/ folders merge by copying one over the other. `inputs`, the fingerprint
     taken before `state` was gathered, is recorded for `current`. A leaflet over its page budget
     fails the build, unless `allow_over_budget` (the pseudo-locale's trial), which lists it. The
-    review report goes along into output/report/ unless `report` is false."""
+    review report goes along into output/report/ unless `report` is false; the leaflets are left out
+    without `with_leaflets` (the preview's first pass), and their cache left as it is."""
     output = output or project.output_dir
     for lang in state.langs:  # a language the leaflet font cannot print is refused before anything renders
         fonts.require_script(lang, project.font_families(lang))
@@ -92,28 +97,39 @@ def build(project: Project, state: State, draft: bool = False, force: bool = Fal
     # marked as drafts.
     drafts = {report.lang.code for report in state.blocking()} | {r.doc.slug for r in state.overdue()} \
         if draft else set()
-    files, leaflet_html = _render_html(project, state, drafts)
+    site = _Site(project, state, drafts)
+    files = site.pages()
     index, count = shard
     documents = state.documents[index - 1::count]
-    jobs = _leaflet_jobs(project, state, documents, leaflet_html)
     rendered, over_budget = 0, []
     cache = project.cache_dir / "pdf" / output.name
-    for doc, (job, pdfs, pages, fresh) in zip(documents, _render_pdfs(cache, jobs, force, workers, progress, timeout)):
+    renders = _render_pdfs(cache, _leaflet_jobs(project, state, documents, site.leaflet_html), force, workers,
+                           progress, timeout) if with_leaflets else []
+    for doc, (job, pdfs, meta, fresh) in zip(documents, renders):
         rendered += fresh
         langs = state.doc_langs(doc)
         budgets = [("leaflet", "page_budget", doc.page_budget)] * len(langs) + \
             [("large-print leaflet", "large_print_budget", doc.large_print_budget)] * len(langs)
-        for lang, count, (what, key, budget) in zip(langs + langs, pages, budgets):
+        for lang, count, (what, key, budget) in zip(langs + langs, meta["pages"], budgets):
             if count > budget:
                 problem = InputError(doc.path, None, f"the {lang.code} {what} needs {count} pages; its budget is "
                                      f"{budget}", f"shorten the text or raise {key} in the front matter")
                 if not allow_over_budget:
                     raise problem
                 over_budget.append(str(problem))
-        for (name, parts), pdf in zip(job.editions, pdfs):
+        for number, ((name, parts), pdf) in enumerate(zip(job.editions, pdfs)):
             files[f"print/{name}"] = pdf
-            if len(parts) == 1:  # a single-language leaflet is also offered beside its page
-                files[f"site/{(langs + langs)[parts[0]].url}/{name}"] = pdf
+            # Every edition is also offered beside the pages of its first language, with a picture
+            # of its first page for the leaflet shelf.
+            first = (langs + langs)[parts[0]]
+            files[f"site/{first.url}/{name}"] = pdf
+            files[f"site/{first.url}/{name.removesuffix('.pdf')}.webp"] = (cache / meta["key"] / f"t{number}").read_bytes()
+            site.shelve(doc, first, name, [(langs + langs)[i] for i in parts], parts[0] >= len(langs),
+                        sum(meta["pages"][i] for i in parts), meta["sizes"][number])
+    files.update(site.shelves())
+    # Search covers the documents' pages: the homes and lists would only repeat their titles.
+    files.update({f"site/{name}": data for name, data in search.index(
+        {name: files[f"site/{name}"] for name in site.document_pages}).items()})
     if report:
         files.update(_report_files(project, state))
     stamp = project.cache_dir / "build.json"
@@ -137,45 +153,122 @@ def _report_files(project: Project, state: State, prefix: str = "report/") -> di
     return {prefix + name: html.encode("utf-8") for name, html in report.render(project, state).items()}
 
 
-def _render_html(project: Project, state: State, drafts: set[str]):
-    """Every page and every leaflet's HTML: cheap, so always done; the PDFs are what costs. `drafts`
-    holds the locales and the documents (slugs) to mark as drafts."""
-    files: dict[str, bytes] = {}
-    css = _asset(project.templates_dir / "site.css", files)
-    common = {"site_url": project.site_url}
-    env = render.environment(project)
-    leaflet_html: dict[tuple[str, str, bool], str] = {}  # by slug, locale and large print
-    groups = []
-    root = state.langs[0]  # the site's own language: the language chooser and the root 404 speak it
-    for lang in state.langs:
-        localizer = render.Localizer(lang, state.translation(lang, project.domain()))
-        context = {**common, "publisher": project.publisher_name(lang), "draft": lang.code in drafts}
-        items = []
+class _Site:
+    """The web pages of a build, in every language: each document's page and leaflet HTML, the
+    homes, topics, search pages, 404 pages, the language chooser and the sitemap (cheap, so always
+    made); then, once the leaflets are rendered, the leaflet shelves. `drafts` holds the locales and
+    the documents (slugs) to mark as drafts."""
+
+    def __init__(self, project: Project, state: State, drafts: set[str]):
+        self.project, self.state, self.drafts = project, state, drafts
+        self.env = render.environment(project)
+        self.files: dict[str, bytes] = {}
+        self.css = _asset(project.templates_dir / "site.css", self.files)
+        self.search_js = _asset(project.templates_dir / "search.js", self.files)
+        self.leaflet_html: dict[tuple[str, str, bool], str] = {}  # by slug, locale and large print
+        self.titles: dict[tuple[str, str], str] = {}  # a document's title, by slug and locale
+        self.shelf: dict[str, list[dict]] = {lang.code: [] for lang in state.langs}
+        self.document_pages: list[str] = []  # under site/
+
+    def localizer(self, lang: Lang) -> render.Localizer:
+        return render.Localizer(lang, self.state.translation(lang, self.project.domain()))
+
+    def context(self, lang: Lang) -> dict:
+        return {"publisher": self.project.publisher_name(lang),
+                "draft": lang.code in self.drafts, "css": self.css}
+
+    def pages(self) -> dict[str, bytes]:
+        project, state, env = self.project, self.state, self.env
+        named: dict[str, list[Lang]] = {}  # every page name with its languages, for hreflang and the sitemap
         for doc in state.documents:
-            doc_langs = state.doc_langs(doc)
-            if lang not in doc_langs:
-                continue
-            doc_localizer = localizer.for_document(state.translation(lang, project.domain(doc.lang)))
-            doc_context = {**context, "draft": context["draft"] or doc.slug in drafts}
-            html = pages.render_page(env, doc_localizer, doc, doc_langs, css=css, **doc_context)
-            files[f"site/{pages.page_path(lang, doc.slug)}"] = html.encode("utf-8")
-            items.append({"href": pages.page_path(lang, doc.slug), "title": doc_localizer.plain(doc.title)})
-            for large in (False, True):
-                leaflet_html[(doc.slug, lang.code, large)] = leaflets.render_html(
-                    env, doc_localizer, doc, project.site_url + pages.page_path(lang, doc.slug),
-                    project.font_families(lang), large=large, **doc_context)
-        groups.append({"lang": lang, "pages": items})
-        not_found = pages.render_404(env, localizer, css=css, **context).encode("utf-8")
-        files[f"site/{lang.url}/404.html"] = not_found
-        if lang == root:
-            files["site/404.html"] = not_found
-            chooser = localizer
-    files["site/index.html"] = pages.render_index(env, chooser, groups, css=css, **common,
-                                                  publisher=project.publisher_name(root)).encode("utf-8")
-    files["site/sitemap.xml"] = pages.sitemap(project.site_url, {doc.slug: state.doc_langs(doc)
-                                                                  for doc in state.documents}).encode("utf-8")
-    files["site/robots.txt"] = pages.robots(project.site_url).encode("utf-8")
-    return files, leaflet_html
+            named[pages.doc_page(doc.slug)] = state.doc_langs(doc)
+        for key in project.topics:
+            langs = [lang for lang in state.langs if any(key in doc.topics and lang in state.doc_langs(doc)
+                                                         for doc in state.documents)]
+            if langs:
+                named[pages.topic_page(key)] = langs
+        for name in ("index.html", "leaflets.html", "search.html"):
+            named[name] = state.langs
+        groups = []
+        for lang in state.langs:
+            localizer, context = self.localizer(lang), self.context(lang)
+            items = []
+            for doc in state.documents:
+                doc_langs = state.doc_langs(doc)
+                if lang not in doc_langs:
+                    continue
+                doc_localizer = localizer.for_document(state.translation(lang, project.domain(doc.lang)))
+                doc_context = {**context, "draft": context["draft"] or doc.slug in self.drafts}
+                topics = [self._topic(localizer, key) for key in doc.topics]
+                html = pages.render_page(env, doc_localizer, doc, doc_langs, project.site_url, topics=topics,
+                                         **doc_context)
+                path = pages.page_path(lang, pages.doc_page(doc.slug))
+                self.files[f"site/{path}"] = html.encode("utf-8")
+                self.document_pages.append(path)
+                self.titles[(doc.slug, lang.code)] = doc_localizer.plain(doc.title)
+                items.append({"doc": doc, "href": pages.doc_page(doc.slug), "lang": lang,
+                              "title": doc_localizer.plain(doc.title), "description": doc_localizer.plain(doc.description),
+                              "last_reviewed": doc.last_reviewed, "leaflet": pages.leaflet_name(lang, doc.slug),
+                              "large_print": pages.leaflet_name(lang, doc.slug, large=True)})
+                for large in (False, True):
+                    self.leaflet_html[(doc.slug, lang.code, large)] = leaflets.render_html(
+                        env, doc_localizer, doc, project.site_url + pages.page_path(lang, pages.doc_page(doc.slug)),
+                        project.font_families(lang), large=large, **doc_context)
+            items.sort(key=lambda item: (-item["last_reviewed"].toordinal(), item["title"]))
+            groups.append({"lang": lang, "pages": [{"href": pages.page_path(lang, item["href"]), "title": item["title"]}
+                                                   for item in items]})
+            topics = [{**self._topic(localizer, key), "count": sum(key in item["doc"].topics for item in items)}
+                      for key in project.topics]
+            topics = [topic for topic in topics if topic["count"]]
+            self._named(named, "home.html", lang, "index.html", documents=items, topics=topics)
+            for topic in topics:
+                listed = [{**item, "href": "../" + item["href"], "leaflet": "../" + item["leaflet"],
+                           "large_print": "../" + item["large_print"]}
+                          for item in items if topic["key"] in item["doc"].topics]
+                self._named(named, "topic.html", lang, pages.topic_page(topic["key"]), topic=topic, documents=listed)
+            self._named(named, "search.html", lang, "search.html", search_js=self.search_js)
+            root = urlsplit(project.site_url).path  # the 404 page answers missing URLs at any depth
+            not_found = pages.render_404(env, localizer, root, **context).encode("utf-8")
+            self.files[f"site/{lang.url}/404.html"] = not_found
+            if lang == state.langs[0]:  # the site's own language answers outside the language folders
+                self.files["site/404.html"] = not_found
+        chooser = self.localizer(state.langs[0])
+        self.files["site/index.html"] = pages.render_index(
+            env, chooser, groups, css=self.css, site_url=project.site_url,
+            publisher=project.publisher_name(state.langs[0])).encode("utf-8")
+        listed = {name: langs for name, langs in named.items() if name != "search.html"}  # noindex
+        self.files["site/sitemap.xml"] = pages.sitemap(project.site_url, listed).encode("utf-8")
+        self.files["site/robots.txt"] = pages.robots(project.site_url).encode("utf-8")
+        self.named = named
+        return self.files
+
+    def _named(self, named: dict[str, list[Lang]], template: str, lang: Lang, name: str, **context) -> None:
+        html = pages.render_named(self.env, template, self.localizer(lang), name, named[name], self.project.site_url,
+                                  **{**self.context(lang), **context})
+        self.files[f"site/{pages.page_path(lang, name)}"] = html.encode("utf-8")
+
+    def _topic(self, localizer: render.Localizer, key: str) -> dict:
+        name = self.project.topics[key][0]
+        return {"key": key, "label": localizer.interface.pgettext(extract.TOPIC, name)}
+
+    def shelve(self, doc: source.Document, lang: Lang, name: str, langs: list[Lang], large: bool, pages_: int,
+               size: list[int]) -> None:
+        """A leaflet rendered for the shelf of its first language."""
+        self.shelf[lang.code].append({"doc": doc, "href": name, "thumbnail": f"{name.removesuffix('.pdf')}.webp",
+                                      "width": size[0], "height": size[1], "langs": langs, "large": large,
+                                      "pages": pages_, "title": self.titles[(doc.slug, lang.code)], "title_lang": lang})
+
+    def shelves(self) -> dict[str, bytes]:
+        """Each language's leaflet shelf, rack order: by code, then title; each document's editions together."""
+        files = {}
+        for lang in self.state.langs:
+            items = sorted(self.shelf[lang.code], key=lambda item: (item["doc"].code or "~", item["title"],
+                                                                     item["large"], len(item["langs"])))
+            html = pages.render_named(self.env, "leaflets.html", self.localizer(lang), "leaflets.html",
+                                      self.named["leaflets.html"], self.project.site_url, leaflets=items,
+                                      **self.context(lang))
+            files[f"site/{pages.page_path(lang, 'leaflets.html')}"] = html.encode("utf-8")
+        return files
 
 
 def _leaflet_jobs(project: Project, state: State, documents: list[source.Document],
@@ -214,9 +307,10 @@ def _leaflet_jobs(project: Project, state: State, documents: list[source.Documen
 
 def _render_pdfs(cache: Path, jobs: list[leaflets.Job], force: bool, workers: int | None, progress,
                  timeout: float):
-    """Yields (job, its PDFs, the page count of each language, whether they were rendered now):
-    from the cache when the job's inputs are unchanged, otherwise rendered across processes, one
-    document per process at a time."""
+    """Yields (job, its PDFs, what the cache says of them, whether they were rendered now): from the
+    cache when the job's inputs are unchanged, otherwise rendered across processes, one document per
+    process at a time. The cache keeps, beside the PDFs, a picture of each one's first page
+    (t0, t1, …), and meta.json: its key, each language's page count and each picture's size."""
     cache.mkdir(parents=True, exist_ok=True)
     stylesheet = (jobs[0].base / "leaflet.css").read_bytes() if jobs else b""
     keys = [hashlib.sha256(b"\0".join([*(html.encode() for html in job.htmls), repr(job.editions).encode(),
@@ -232,13 +326,13 @@ def _render_pdfs(cache: Path, jobs: list[leaflets.Job], force: bool, workers: in
             pending = [(job, key, pool.apply_async(pdf.write_pdfs, (job,))) for job, key in todo]
             for done, (job, key, result) in enumerate(pending, 1):
                 try:
-                    pdfs, pages = result.get(timeout=timeout)
+                    pdfs, pages, thumbnails = result.get(timeout=timeout)
                 except multiprocessing.TimeoutError:
                     raise InputError(job.source, None, f"its leaflets took over {timeout:g} s to render") from None
                 except MemoryError:
                     raise InputError(job.source, None, f"its leaflets need over {pdf.MEMORY_LIMIT >> 20} MB "
                                      "to render") from None
-                _store(cache / key, pdfs, pages)
+                _store(cache / key, pdfs, pages, thumbnails)
                 if progress:
                     progress(done, len(todo))
     for stale in {p for p in cache.iterdir()} - {cache / key for key in keys}:
@@ -246,16 +340,18 @@ def _render_pdfs(cache: Path, jobs: list[leaflets.Job], force: bool, workers: in
     fresh = {key for _, key in todo}
     for job, key in zip(jobs, keys):
         pdfs = [(cache / key / str(i)).read_bytes() for i in range(len(job.editions))]
-        yield job, pdfs, json.loads((cache / key / "pages.json").read_text()), key in fresh
+        yield job, pdfs, json.loads((cache / key / "meta.json").read_text()), key in fresh
 
 
-def _store(folder: Path, pdfs: list[bytes], pages: list[int]) -> None:
+def _store(folder: Path, pdfs: list[bytes], pages: list[int], thumbnails: list[bytes]) -> None:
     partial = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir()
-    for i, pdf in enumerate(pdfs):
+    for i, (pdf, picture) in enumerate(zip(pdfs, thumbnails)):
         (partial / str(i)).write_bytes(pdf)
-    (partial / "pages.json").write_text(json.dumps(pages))
+        (partial / f"t{i}").write_bytes(picture)
+    sizes = [list(Image.open(io.BytesIO(picture)).size) for picture in thumbnails]
+    (partial / "meta.json").write_text(json.dumps({"key": folder.name, "pages": pages, "sizes": sizes}))
     shutil.rmtree(folder, ignore_errors=True)
     os.rename(partial, folder)  # never a half-written entry in the cache
 

@@ -24,7 +24,8 @@ import polib
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from .checks import FUZZY, TRANSLATED, UNTRANSLATED, WARNING, Finding, Report, shorten, status_of
+from .checks import (FUZZY, TRANSLATED, UNTRANSLATED, WARNING, Finding, Report, key_of, shorten, status_of,
+                     translation)
 from .config import Project
 from .editorial import DUE_SOON, DocumentReview, Figures
 from .errors import InputError
@@ -206,7 +207,7 @@ def _row(anchor: str, segment_kind: str, required: bool, text: str, where: list[
          entry: polib.POEntry | None, findings: dict[str, list[Finding]]) -> Row:
     status = status_of(entry)
     row = Row(anchor=anchor, kind=KIND_LABELS.get(segment_kind, segment_kind), required=required, source=text,
-              where=where, status=status, translation=entry.msgstr if entry is not None else "",
+              where=where, status=status, translation=translation(entry) if entry is not None else "",
               po_line=entry.linenum if entry is not None else None,
               comment=(entry.tcomment or "") if entry is not None else "",
               findings=findings.get(text, []))
@@ -252,9 +253,9 @@ def _interface_part(project: Project, template, entries: dict, report: Report) -
     findings = _by_msgid(report)
     rows, progress = [], Progress()
     for number, message in enumerate((m for m in template if m.id), 1):
+        key = key_of(message)
         where = [f"{path.removeprefix('templates/')}:{line}" for path, line in message.locations]
-        row = _row(f"page-text/{number}", "interface", False, message.id, where,
-                   entries.get((message.context, message.id)), findings)
+        row = _row(f"page-text/{number}", "interface", False, key[1], where, entries.get(key), findings)
         rows.append(row)
         progress.add(row.status)
     return Part("page-text", "Page and leaflet text", "templates/", project.templates_lang, rows, progress,

@@ -1,10 +1,18 @@
-"""A local preview: output/site over http on 127.0.0.1, rebuilt whenever a source, catalog, template
-or site.toml changes (polled every second). The site is served under the path of site_url (/health/),
-as it is published, so the 404 page's root-relative links work too."""
+"""A local preview for authors, not a publication: output/site over http on 127.0.0.1, built as a
+draft (unreviewed text shows, with the draft banner) whenever a source, catalog, template or
+site.toml changes (polled every second). The pages are rebuilt first and the leaflets after them, so
+that an open page reloads itself within about two seconds of a save; every page gets a small panel
+with the build's outcome and a link to the QA findings of its language (output/report/). The site is
+served under the path of site_url (/health/), as it is published, so the 404 page's root-relative
+links work too."""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -19,15 +27,53 @@ from .errors import InputError
 WATCHED = ("source", "locales", "templates", CONFIG_NAME)
 
 
-class SiteHandler(SimpleHTTPRequestHandler):
-    """Files of the site under `prefix`; a missing one gets the site's 404 page (its language's, if any)."""
+PREVIEW = "/__preview/"  # the preview's own files: its status, and the review report
+# Injected into every page the preview serves (never into output/): reloads the page when a build
+# has published, and shows the build's outcome and the QA findings of the page's language.
+PREVIEW_SCRIPT = """<script>
+(() => {
+  let seen = null;
+  const panel = document.createElement("aside");
+  panel.setAttribute("aria-label", "Preview");
+  panel.style.cssText = "position:fixed;bottom:0;right:0;max-width:28rem;padding:.5rem .75rem;background:#1a1a1a;" +
+    "color:#fff;font:14px/1.4 system-ui,sans-serif;z-index:9";
+  document.body.append(panel);
+  const locale = document.documentElement.lang.replace("-", "_");
+  async function poll() {
+    try {
+      const status = await (await fetch("/__preview/status", {cache: "no-store"})).json();
+      if (seen !== null && status.version !== seen) { location.reload(); return; }
+      seen = status.version;
+      panel.textContent = "Preview (draft) · " + status.message + " · ";
+      const link = document.createElement("a");
+      link.href = "/__preview/report/" + locale + ".html";
+      link.textContent = "QA findings";
+      link.style.color = "#fff";
+      panel.append(link);
+    } catch (error) {
+      panel.textContent = "Preview: the server has stopped";
+    }
+    setTimeout(poll, 500);
+  }
+  poll();
+})();
+</script>
+"""
 
-    def __init__(self, *args, prefix: str = "/", **kwargs):
+
+class SiteHandler(SimpleHTTPRequestHandler):
+    """Files of the site under `prefix`; a missing one gets the site's 404 page (its language's, if
+    any). With a `status` (the preview), the preview's files under PREVIEW, and its panel in pages."""
+
+    def __init__(self, *args, prefix: str = "/", status: dict | None = None, **kwargs):
         self.prefix = prefix
+        self.status = status
         super().__init__(*args, **kwargs)
 
     def send_head(self):
         path = urlsplit(self.path).path
+        if self.status is not None and path.startswith(PREVIEW):
+            return self._preview(path[len(PREVIEW):])
         if path in ("/", self.prefix.rstrip("/")) and path != self.prefix:
             self.send_response(302)
             self.send_header("Location", self.prefix)
@@ -37,7 +83,31 @@ class SiteHandler(SimpleHTTPRequestHandler):
             # Outside the site: the clinic's own site answers there, with its own icon.
             self.send_error(204 if path == "/favicon.ico" else 404)
             return None
-        return super().send_head()
+        page = Path(self.translate_path(self.path))
+        page = page / "index.html" if page.is_dir() else page
+        if self.status is None or page.suffix != ".html" or not page.is_file():
+            return super().send_head()
+        # A page of the preview: its script goes in before </body>.
+        body = page.read_bytes().replace(b"</body>", PREVIEW_SCRIPT.encode() + b"</body>", 1)
+        return self._send(200, "text/html; charset=utf-8", body)
+
+    def _preview(self, name: str):
+        """The build's status, or a page of the review report (output/report/, beside the site)."""
+        if name == "status":
+            return self._send(200, "application/json", json.dumps(self.status).encode())
+        folder = (Path(self.directory).parent / "report").resolve()
+        page = (folder / name.removeprefix("report/")).resolve()
+        if name.startswith("report/") and page.is_relative_to(folder) and page.is_file():
+            return self._send(200, "text/html; charset=utf-8", page.read_bytes())
+        self.send_error(404)
+        return None
+
+    def _send(self, code: int, kind: str, body: bytes):
+        self.send_response(code)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
 
     def translate_path(self, path: str) -> str:
         return super().translate_path("/" + urlsplit(path).path[len(self.prefix):])
@@ -65,9 +135,11 @@ class SiteHandler(SimpleHTTPRequestHandler):
         pass
 
 
-def make_server(site: Path, prefix: str, port: int) -> ThreadingHTTPServer:
-    """An http server for `site` on 127.0.0.1:`port` (0: any free port); start it with serve_forever()."""
-    return ThreadingHTTPServer(("127.0.0.1", port), partial(SiteHandler, directory=str(site), prefix=prefix))
+def make_server(site: Path, prefix: str, port: int, status: dict | None = None) -> ThreadingHTTPServer:
+    """An http server for `site` on 127.0.0.1:`port` (0: any free port); start it with
+    serve_forever(). With a `status` dict, a preview (see PREVIEW_SCRIPT)."""
+    return ThreadingHTTPServer(("127.0.0.1", port), partial(SiteHandler, directory=str(site), prefix=prefix,
+                                                            status=status))
 
 
 def fingerprint(root: Path) -> list[tuple[str, int, int]]:
@@ -85,27 +157,31 @@ def fingerprint(root: Path) -> list[tuple[str, int, int]]:
     return found
 
 
-def serve(project: Project, port: int, build: Callable[[], object]) -> int:
-    """Build, serve, and rebuild on every change until Ctrl-C. `build` prints what it did or refused."""
+def serve(project: Project, port: int, build: Callable[[bool], int]) -> int:
+    """Build, serve, and rebuild on every change until Ctrl-C. `build(pages_only)` prints what it
+    did and returns the command's exit code."""
     prefix = urlsplit(project.site_url).path or "/"
+    status = {"version": 0, "message": "building"}
     try:
-        server = make_server((project.output_dir / "site").resolve(), prefix, port)
+        server = make_server((project.output_dir / "site").resolve(), prefix, port, status)
     except (OSError, OverflowError) as err:
         raise InputError("--port", None, f"cannot listen on 127.0.0.1:{port}: {getattr(err, 'strerror', err)}") from None
     thread = None
     try:
         seen = fingerprint(project.root)
-        _rebuild(build)
+        _rebuild(build, status, pages_only=False)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         print(f"Serving http://127.0.0.1:{server.server_address[1]}{prefix} (Ctrl-C to stop); "
               f"rebuilding when {', '.join(WATCHED)} change", flush=True)
         while True:
-            time.sleep(1)
+            time.sleep(0.5)
             now = fingerprint(project.root)
             if now != seen:
                 seen = now
-                _rebuild(build)
+                # The pages first, for the author looking at one; then the leaflets.
+                if _rebuild(build, status, pages_only=True) == 0:
+                    _rebuild(build, status, pages_only=False)
     except KeyboardInterrupt:
         print("\nstopped", flush=True)
     finally:
@@ -115,12 +191,19 @@ def serve(project: Project, port: int, build: Callable[[], object]) -> int:
     return 0
 
 
-def _rebuild(build: Callable[[], object]) -> None:
-    """A failed build leaves the last good site in place and the preview running."""
-    print(time.strftime("%H:%M:%S"), "building...", flush=True)
+def _rebuild(build: Callable[[bool], int], status: dict, pages_only: bool) -> int:
+    """A failed build leaves the last good site in place and the preview running, saying why."""
+    print(time.strftime("%H:%M:%S"), "building pages..." if pages_only else "building...", flush=True)
+    errors = io.StringIO()
     try:
-        build()
-    except InputError as err:
-        print(f"error: {err}", flush=True)
+        with contextlib.redirect_stderr(errors):
+            code = build(pages_only)
     except Exception as err:  # keep serving; the next save may fix it
-        print(f"error: {type(err).__name__}: {err}", flush=True)
+        print(f"error: {type(err).__name__}: {err}", file=errors)
+        code = 2
+    sys.stderr.write(errors.getvalue())
+    problem = errors.getvalue().strip().splitlines()[-1:]
+    status["message"] = (problem[0] if code else "pages rebuilt; leaflets to follow" if pages_only
+                         else "pages and leaflets up to date")
+    status["version"] += 1
+    return code

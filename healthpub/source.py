@@ -10,6 +10,7 @@ Layout of a document (source/<slug>.md):
     next_review: 2027-11-27
     reviewed_by: …                # optional, a name (not translated)
     code: HE-0042                 # optional, the leaflet's code on the rack, unique in the site
+    topics: [hand-hygiene]        # optional, keys of site.toml [topics]
     page_budget: 2                # optional, pages per single-language leaflet
     large_print_budget: 4         # optional, pages per large-print leaflet
     disclaimer: …                 # translated; required on every page and leaflet
@@ -106,6 +107,8 @@ class Document:
     reviewed_by: str | None
     code: str | None  # the leaflet's code, printed with its revision on every page
     code_line: int | None
+    topics: tuple[str, ...]  # keys of site.toml [topics]
+    topics_line: int | None
     page_budget: int
     large_print_budget: int
     disclaimer: Segment
@@ -167,7 +170,7 @@ KIND_NOTES = {
     "source-publisher": "Publisher of a source the document cites.",
 }
 
-_FRONT_KEYS = {"lang", "title", "description", "last_reviewed", "next_review", "reviewed_by", "code", "page_budget",
+_FRONT_KEYS = {"lang", "title", "description", "last_reviewed", "next_review", "reviewed_by", "code", "topics", "page_budget",
                "large_print_budget", "disclaimer", "key_facts", "sources"}
 _REQUIRED_KEYS = ("title", "description", "last_reviewed", "next_review", "disclaimer", "key_facts")
 _COMMENT = re.compile(r"<!--\s*(translators|context)\s*:\s*(.*?)\s*-->\s*$", re.S)
@@ -213,6 +216,8 @@ def parse(text: str, path: Path, default_lang: Lang) -> Document:
         reviewed_by=front.optional_text("reviewed_by"),
         code=front.code(),
         code_line=_line(front.fields["code"]) if "code" in front.fields else None,
+        topics=front.topics(),
+        topics_line=_line(front.fields["topics"]) if "topics" in front.fields else None,
         page_budget=front.pages("page_budget", 2),
         large_print_budget=front.pages("large_print_budget", 4),
         disclaimer=front.segment("disclaimer", "disclaimer"),
@@ -279,6 +284,14 @@ class _FrontMatter:
                 and int(node.value) > 0):
             raise InputError(self.path, _line(node), f"{key} must be a whole number of pages")
         return int(node.value)
+
+    def topics(self) -> tuple[str, ...]:
+        node = self.fields.get("topics")
+        if node is None:
+            return ()
+        if not isinstance(node, yaml.SequenceNode):
+            raise InputError(self.path, _line(node), "topics must be a list of keys, such as [hand-hygiene]")
+        return tuple(dict.fromkeys(self._scalar(item, "a topic") for item in node.value))
 
     def code(self) -> str | None:
         """Capital letters or digits in parts joined by hyphens, starting with a letter: HE-0042."""

@@ -58,6 +58,7 @@ def gather(project: Project, today: dt.date) -> State:
         raise InputError(project.source_dir, None, "no documents", "add a Markdown file such as source/<slug>.md")
     documents = [source.load(path, project.source_lang) for path in paths]
     _unique_codes(documents)
+    _known_topics(project, documents)
     templates = extract.build_templates(project, documents)
     glossary = checks.load_glossary(project.glossary_path)
     published = project.published_langs()
@@ -91,3 +92,11 @@ def _unique_codes(documents: list[source.Document]) -> None:
             raise InputError(doc.path, doc.code_line, f"code {doc.code} is already the code of "
                              f"{first.path}:{first.code_line}", "give each document its own code")
         seen[doc.code] = doc
+
+
+def _known_topics(project: Project, documents: list[source.Document]) -> None:
+    for doc in documents:
+        for key in doc.topics:
+            if key not in project.topics:
+                raise InputError(doc.path, doc.topics_line, f"unknown topic {key!r}",
+                                 "topics are defined in site.toml [topics]: " + (", ".join(project.topics) or "none yet"))

@@ -153,12 +153,20 @@ def snapshots(tab, pages) -> dict[str, dict]:
 
 
 @pytest.fixture(scope="module")
-def articles(snapshots) -> dict[str, dict]:
-    """The pages that exist in several languages: those with hreflang alternates."""
+def multilingual(snapshots) -> dict[str, dict]:
+    """The pages that exist in several languages: those with hreflang alternates (documents, homes,
+    topics, shelves, search pages)."""
     found = {path: snap for path, snap in snapshots.items()
              if any(hreflang != "x-default" for hreflang, _ in snap["alternates"])}
     assert found, "no page has hreflang alternates"
     return found
+
+
+@pytest.fixture(scope="module")
+def articles(multilingual) -> dict[str, dict]:
+    """The documents' pages, in each of their languages."""
+    slugs = {f"{doc.slug}.html" for doc in DOCS}
+    return {path: snap for path, snap in multilingual.items() if path.rpartition("/")[2] in slugs}
 
 
 def test_every_page_loads_without_errors_and_with_its_style(tab, pages):
@@ -173,7 +181,7 @@ def test_every_page_loads_without_errors_and_with_its_style(tab, pages):
     assert not failures, "\n".join(failures)
 
 
-def test_a_missing_url_gets_its_languages_404_page_with_its_style(tab, base, site, pages):
+def test_a_missing_url_gets_its_languages_404_page_with_its_style(tab, base, site, pages, config):
     folders = [""] + [path.removesuffix("404.html") for path in pages if path.endswith("/404.html")]
     assert len(folders) > 1, "no language has a 404 page"
     for folder in folders:
@@ -186,18 +194,19 @@ def test_a_missing_url_gets_its_languages_404_page_with_its_style(tab, base, sit
         # Chromium logs the page's own 404 to the console; anything else is a problem.
         others = [p for p in visit.problems if not p.startswith("console error: Failed to load resource")]
         assert not others, f"{folder}: {others}"
-        page.get_by_role("link").last.click()
+        page.locator("main a").last.click()
         page.wait_for_load_state()
-        assert page.url == base, "the 404 page's link must lead to the list of all pages"
+        home = f"{folder or config.source_lang.url + '/'}index.html"  # the site's own language's, at the root
+        assert page.url == base + home, "the 404 page's link must lead to the list of all pages"
 
 
-def test_language_switcher_goes_to_the_same_page_in_the_other_language(tab, pages, articles):
+def test_language_switcher_goes_to_the_same_page_in_the_other_language(tab, pages, multilingual):
     switched = 0
     for path in pages:
         page, _ = tab.open(path)
         snap = page.evaluate(SNAPSHOT)
         if not snap["switcher"]:
-            assert path not in articles, f"{path} exists in several languages but has no language switcher"
+            assert path not in multilingual, f"{path} exists in several languages but has no language switcher"
             continue
         current = [link for link in snap["switcher"] if link["current"] == "page"]
         assert [link["hreflang"] for link in current] == [snap["lang"]], f"{path}: aria-current marks {current}"
@@ -213,7 +222,7 @@ def test_language_switcher_goes_to_the_same_page_in_the_other_language(tab, page
             assert canonical == alternates[link["hreflang"]], f"{path} → {link}: another document"
             assert not visit.problems, visit.problems
             switched += 1
-    assert switched >= len(articles), "every page in several languages must switch to each other language"
+    assert switched >= len(multilingual), "every page in several languages must switch to each other language"
 
 
 @pytest.mark.parametrize("width", [375, 320])
@@ -362,7 +371,10 @@ def test_keyboard_users_see_where_they_are_and_can_skip_to_the_content(tab, page
         if focused["href"] == "#main":
             page.keyboard.press("Enter")
             assert page.evaluate("location.hash") == "#main"
-            assert page.evaluate("document.querySelector('main').getBoundingClientRect().top") < 50
+            # The page scrolls to the content, as far as the page is long enough to.
+            assert page.evaluate("""() => Math.abs(scrollY - Math.min(
+                document.querySelector('main').getBoundingClientRect().top + scrollY,
+                document.documentElement.scrollHeight - innerHeight)) < 2""")
 
 
 def test_print_shows_the_content_and_hides_the_navigation(tab, articles):
@@ -430,3 +442,71 @@ def test_serve_previews_the_site_and_rebuilds_when_a_template_changes(project):
 def fetch(url: str) -> str:
     with urllib.request.urlopen(url, timeout=10) as response:
         return response.read().decode("utf-8")
+
+
+@pytest.mark.parametrize("lang, query, found, not_found", [
+    ("zh-tw", "洗手", "zh-tw/hand-washing.html", "zh-tw/exosome-therapy.html"),
+    ("zh-tw", "外泌體", "zh-tw/exosome-therapy.html", "zh-tw/hand-washing.html"),
+    ("en", "norovirus", "en/hand-washing.html", "en/exosome-therapy.html"),
+])
+def test_search_finds_the_page_in_its_language_from_a_shareable_address(tab, base, lang, query, found, not_found):
+    page, visit = tab.open(f"{lang}/search.html?q={query}", width=390)
+    page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
+    links = {urlsplit(href).path.removeprefix(urlsplit(base).path)
+             for href in page.eval_on_selector_all(".pagefind-ui__result-link", "links => links.map(a => a.href)")}
+    assert found in links and not_found not in links, links
+    assert all(link.startswith(f"{lang}/") for link in links)  # only the page's own language
+    assert not visit.problems, visit.problems  # no request off the site, no error
+
+
+def test_the_search_box_of_every_page_opens_the_results(tab):
+    page, _ = tab.open("en/exosome-therapy.html")
+    page.fill("#site-search", "hand sanitizer")
+    page.press("#site-search", "Enter")
+    page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
+    assert page.url.endswith("en/search.html?q=hand+sanitizer")
+    assert "hand-washing.html" in page.eval_on_selector(".pagefind-ui__result-link", "a => a.href")
+
+
+def test_the_leaflet_shelf_prints_as_a_checklist_of_pictures(tab):
+    page, _ = tab.open("zh-tw/leaflets.html")
+    page.emulate_media(media="print")
+    hidden = page.evaluate("""() => ['header.site form', 'header.site nav', 'footer.site nav']
+        .map(s => getComputedStyle(document.querySelector(s)).display)""")
+    assert hidden == ["none", "none", "none"]
+    columns = page.evaluate("getComputedStyle(document.querySelector('.shelf')).gridTemplateColumns.split(' ').length")
+    assert columns == 4
+    assert page.evaluate("[...document.images].every(img => img.complete && img.naturalWidth > 0)")
+
+
+def test_serve_previews_drafts_and_reloads_the_open_page_after_a_save(project, browser):
+    """Plain `serve` is a preview: an edited English sentence shows at once on the Chinese page, as a
+    draft, and the open page reloads itself."""
+    proc = subprocess.Popen([sys.executable, str(REPO / "pipeline.py"), "serve", "--port", "0"], cwd=project,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    watchdog = threading.Timer(120, proc.kill)
+    watchdog.start()
+    try:
+        for line in proc.stdout:
+            if match := re.search(r"(http://127\.0\.0\.1:\d+/\S*)", line):
+                break
+        page = browser.new_page()
+        page.goto(match[1] + "zh-tw/exosome-therapy.html")
+        assert page.locator("aside[aria-label=Preview]").inner_text(timeout=10000).startswith("Preview (draft)")
+        assert page.locator(".draft").count() == 0  # the catalogs are complete
+        md = project / "source/exosome-therapy.md"
+        old = "In recent years, authorities have penalized exosome products with exaggerated\n  claims."
+        md.write_text(md.read_text(encoding="utf-8").replace(old, old.replace("In recent years", "Lately")),
+                      encoding="utf-8")
+        saved = time.monotonic()
+        page.wait_for_selector("text=Lately, authorities have penalized", timeout=20000)
+        print(f"reloaded {time.monotonic() - saved:.1f} s after the save")
+        assert page.locator(".draft").count() == 1  # the unreviewed text shows, under the draft banner
+        findings = page.locator("aside[aria-label=Preview] a")
+        assert findings.get_attribute("href") == "/__preview/report/zh_TW.html"
+        report = page.context.request.get(urljoin(page.url, "/__preview/report/zh_TW.html"))
+        assert report.ok and "Lately, authorities" in report.text()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=30)
+        watchdog.cancel()

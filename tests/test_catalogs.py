@@ -32,8 +32,8 @@ def test_each_domain_holds_the_messages_of_one_source_language(project):
     english = polib.pofile(str(project / "locales/documents-en.pot"))
     chinese = polib.pofile(str(project / "locales/documents-zh_TW.pot"))
     assert interface.find("At a glance") and not english.find("At a glance")
-    assert {p for e in interface for p, _ in e.occurrences} <= {f"templates/{n}" for n in ("page.html", "_content.html",
-                                                                                           "leaflet.html", "404.html")}
+    templates = {f"templates/{p.name}" for p in (project / "templates").glob("*.html")}
+    assert {p for e in interface for p, _ in e.occurrences} <= templates | {"site.toml"}  # and its topics' names
     assert {p for e in english for p, _ in e.occurrences} == {"source/exosome-therapy.md"}
     assert {p for e in chinese for p, _ in e.occurrences} == {"source/hand-washing.md"}
     assert "documents written in Chinese (Traditional, Taiwan) (zh-TW)" in chinese.header

@@ -33,13 +33,13 @@ BAD_SOURCES = [
     ("last_reviewed: 2026-11-27", "last_reviewed: 2026-11-27\nreviewd_by: Dr. X", f"{DOC}:7:",
      "unknown front-matter field 'reviewd_by'"),
     ("last_reviewed: 2026-11-27", "last_reviewed: next week", f"{DOC}:6:", "must be a date"),
-    ("    tokens: [FDA, 2019]", "    tokens: [FDA, 2018]", f"{DOC}:22:", "token '2018' is not in its text"),
-    ("## Are exosomes legal in Taiwan?", "#### Are exosomes legal in Taiwan?", f"{DOC}:107:", "level-4 heading"),
-    ("## Neutral consumer perspective", "<div>Neutral</div>", f"{DOC}:122:", "raw HTML is not allowed"),
-    ("Taiwan manages exosomes under two tracks", "Taiwan <b>manages</b> exosomes under two tracks", f"{DOC}:109:",
+    ("    tokens: [FDA, 2019]", "    tokens: [FDA, 2018]", f"{DOC}:23:", "token '2018' is not in its text"),
+    ("## Are exosomes legal in Taiwan?", "#### Are exosomes legal in Taiwan?", f"{DOC}:108:", "level-4 heading"),
+    ("## Neutral consumer perspective", "<div>Neutral</div>", f"{DOC}:123:", "raw HTML is not allowed"),
+    ("Taiwan manages exosomes under two tracks", "Taiwan <b>manages</b> exosomes under two tracks", f"{DOC}:110:",
      "raw HTML '<b>' is not allowed"),
     ("### What are exosomes?\n\nExosomes are nanoscale", "### What are exosomes?\n\n```\ncode\n```\n\nExosomes are nanoscale",
-     f"{DOC}:140:", "unsupported Markdown: fence"),
+     f"{DOC}:141:", "unsupported Markdown: fence"),
 ]
 
 

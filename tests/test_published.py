@@ -76,8 +76,10 @@ def test_every_html_file_has_a_bcp47_lang_and_every_pdf_a_lang(built):
     html_files = list((built / "output/site").rglob("*.html"))
     pdf_files = list((built / "output/print").glob("*.pdf"))
     langs = {lang for doc in DOCS for lang in doc_langs(doc)}
-    # A page per document and language, a 404 page per language, the chooser and the root 404 page.
-    assert len(html_files) == sum(len(doc_langs(doc)) for doc in DOCS) + len(langs) + 2
+    # A page per document and language; per language a home, a search page, a leaflet shelf, a 404
+    # page and a page per topic of its documents; the chooser and the root 404 page.
+    topics = sum(len({key for doc in DOCS if lang in doc_langs(doc) for key in doc.topics}) for lang in langs)
+    assert len(html_files) == sum(len(doc_langs(doc)) for doc in DOCS) + 4 * len(langs) + topics + 2
     # A leaflet and a large-print one per document and language, and a bilingual edition per
     # document and translation.
     assert len(pdf_files) == sum(3 * len(doc_langs(doc)) - 1 for doc in DOCS)

@@ -94,7 +94,8 @@ def test_export_without_a_domain_writes_every_catalog_of_the_locale(project):
         assert file.get("original") == str(po)
         assert (file.get("source-language"), file.get("target-language")) == ("en", "zh-TW")
         live = [e for e in polib.pofile(str(project / po)) if not e.obsolete]
-        assert sorted(units(tree)) == sorted(e.msgid for e in live), name
+        # A plural entry is a group of a unit per form, each with its source text.
+        assert sorted(units(tree)) == sorted(text for e in live for text in filter(None, [e.msgid, e.msgid_plural])), name
         assert f"{name}: {len(live)} units (en → zh-TW): {len(live)} approved" in result.stdout
     assert "Sources" in units(ET.parse(project / "xliff/interface.zh_TW.xlf"))
     assert "Sources" not in units(ET.parse(project / "xliff/documents-en.zh_TW.xlf"))
@@ -195,7 +196,8 @@ def test_msgctxt_and_plurals_survive_the_round_trip(project, domain, po):
     contexts = [u.find(f".//{X}context[@context-type='x-po-msgctxt']").text for u in prints]
     assert contexts == ["button", "menu"]
     prints[1].find(f"{X}target").text = "列印選單"
-    group = next(g for g in tree.iter(f"{X}group") if g.get("restype") == "x-gettext-plurals")
+    group = next(g for g in tree.iter(f"{X}group") if g.get("restype") == "x-gettext-plurals"
+                 and g.findtext(f"{X}trans-unit/{X}source") == "%(n)s page")
     group.find(f"{X}trans-unit/{X}target").text = "共 %(n)s 頁"
     tree.write(project / "returned.xlf", encoding="utf-8", xml_declaration=True)
 

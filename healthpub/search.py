@@ -1,0 +1,102 @@
+"""Search: Pagefind turns the site's pages into a static search bundle that runs in the browser, with
+no server and no request off the site. It builds a separate index per language, named by each page's
+<html lang> (zh-tw, en), and its extended binary segments Chinese and Japanese text into words.
+
+The bundle is returned as files, for the caller to publish with the rest of the site: nothing here
+writes to output/. Pagefind's Python API is used in one batch over temporary folders (add_directory,
+write_files) rather than page by page in memory (add_html_file, get_files): it reads each answer
+after a 0.1 s pause, which costs 0.1 s a page, and get_files() waits for ever once the bundle
+outgrows its 2 MiB pipe buffer (about 80 documents)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+from .errors import InputError
+
+try:
+    import pagefind_bin_extended
+    from pagefind.service import PagefindService
+except ImportError:  # refused with the install command when search is built
+    pagefind_bin_extended = PagefindService = None
+
+FOLDER = "pagefind"  # the bundle's folder under the site root: pagefind.js finds the root from it
+TIMEOUT = 60  # seconds Pagefind may take (about 2 s for 200 pages)
+INSTALL_HINT = ".venv/bin/pip install -r requirements.txt"
+MARKED = re.compile(rb"<main\b[^>]*\sdata-pagefind-body[\s=/>]")
+
+
+def index(pages: dict[str, bytes]) -> dict[str, bytes]:
+    """The Pagefind bundle for `pages` (path under the site root → HTML), as path under the site
+    root → bytes: pagefind/pagefind.js, pagefind-entry.json, each language's index, fragment and
+    metadata files, the wasm, and the ready-made UIs (pagefind-ui.js and .css, …).
+
+    The templates must put `data-pagefind-body` on each page's <main>: Pagefind then indexes that
+    element only, leaves out every page without it, and titles the page's results with its first
+    <h1>. A page given here without it is refused: it would be left out, or indexed whole, language
+    names and footer included."""
+    for name, html in pages.items():
+        if not MARKED.search(html):
+            raise InputError(name, None, "its <main> has no data-pagefind-body attribute, which search needs",
+                             "add it to the <main> of the template that writes this page")
+    binary, hint = _binary()
+    with tempfile.TemporaryDirectory(prefix="healthpub-search-") as folder:
+        site, bundle = Path(folder, "site"), Path(folder, FOLDER)
+        for name, html in pages.items():
+            (site / name).parent.mkdir(parents=True, exist_ok=True)
+            (site / name).write_bytes(html)
+        asyncio.run(_index(site, bundle, binary, hint))
+        files = {f"{FOLDER}/{path.relative_to(bundle).as_posix()}": path.read_bytes()
+                 for path in sorted(bundle.rglob("*")) if path.is_file()}
+    entry = json.loads(files[f"{FOLDER}/pagefind-entry.json"])
+    # Pagefind lists the languages in a random order, which also breaks its ties when a page's
+    # language has no index of its own (the one with the most pages is searched): sorted, the same
+    # pages give the same bundle, byte for byte.
+    entry["languages"] = dict(sorted(entry["languages"].items()))
+    files[f"{FOLDER}/pagefind-entry.json"] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
+    return files
+
+
+def _binary() -> tuple[Path, str]:
+    """The Pagefind binary, checked to run before anything waits on it, and the hint for its
+    failures: the extended binary of its wheel, unless PAGEFIND_BINARY_PATH names another (the
+    Python API reads it first)."""
+    override = os.environ.get("PAGEFIND_BINARY_PATH")
+    hint = f"unset PAGEFIND_BINARY_PATH, or {INSTALL_HINT}" if override else INSTALL_HINT
+    if PagefindService is None or pagefind_bin_extended is None:
+        raise InputError("pagefind", None, "Pagefind's Python API or its extended binary is not installed", hint)
+    try:
+        binary = Path(override) if override else pagefind_bin_extended.get_executable()
+        answer = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=TIMEOUT)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        raise InputError(override or "pagefind", None,
+                         f"the Pagefind binary cannot run: {getattr(err, 'strerror', None) or err}", hint) from None
+    if answer.returncode != 0 or not answer.stdout.startswith("pagefind "):
+        said = (answer.stdout + answer.stderr).strip().partition("\n")[0][:100]
+        raise InputError(binary, None, f"is not a working Pagefind binary: `--version` exited "
+                         f"{answer.returncode}, saying {said!r}", hint)
+    return binary, hint
+
+
+async def _index(site: Path, bundle: Path, binary: Path, hint: str) -> None:
+    """Pagefind indexes the pages under `site` and writes its bundle into `bundle`."""
+    # The API never notices a binary that exits or writes anything but its answers (stderr included):
+    # its reader task fails and the request waits for ever. The timeout ends the wait, and the
+    # reader's error, which nothing retrieves, is not printed.
+    asyncio.get_running_loop().set_exception_handler(lambda loop, context: None)
+    try:
+        async with asyncio.timeout(TIMEOUT):
+            async with PagefindService() as service:
+                pagefind = await service.create_index()
+                await pagefind.add_directory(str(site))
+                await pagefind.write_files(output_path=str(bundle))
+    except TimeoutError:
+        raise InputError(binary, None, f"Pagefind stopped, or took over {TIMEOUT} s to index the site", hint) from None
+    except Exception as err:  # the API raises a bare Exception with Pagefind's message
+        raise InputError(binary, None, f"Pagefind failed: {err.args[0] if err.args else err!r}", hint) from None
