@@ -44,6 +44,7 @@ _HAN = r"[\u3400-\u9fff\uf900-\ufaff]"
 _HAN_CHAR = re.compile(_HAN)
 _ASCII_PUNCT = re.compile(rf"(?<={_HAN})[,;:?!()]|[,;:?!()](?={_HAN})")
 _FULL_WIDTH_PUNCT = re.compile(r"[，。、；：？！（）「」『』【】《》〈〉]")
+_MARKUP_CHARS = re.compile(r"[*_`\[\]<>&!\\]|https?:")  # whatever inline Markdown or HTML needs
 _IGNORE = re.compile(r"qa-ignore:\s*([\w\s,-]+)")
 _markdown = MarkdownIt("commonmark", {"html": True})
 _markdown.validateLink = lambda url: True  # see every link, and judge it with render.safe_link
@@ -314,6 +315,8 @@ def _markup(source: str, target: str) -> list[str]:
         tokens = _markdown.parseInline(text)[0].children or []
         tags = sorted(t.type for t in tokens if t.type.endswith("_open") or t.type == "html_inline")
         return tags, [t.attrs.get("href", "") for t in tokens if t.type == "link_open"]
+    if not _MARKUP_CHARS.search(source + target):
+        return []  # plain text on both sides: the parser has nothing to find (most entries)
     problems = []
     source_tags, _ = shape(source)
     target_tags, links = shape(target)

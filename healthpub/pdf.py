@@ -96,16 +96,21 @@ def _write_pdfs(job: Job, faces: dict[fonts.Subset, Path],
         # The first language's document gives the edition its metadata and /Lang.
         pages = [page for index in parts for page in documents[index].pages]
         pdfs.append(documents[parts[0]].copy(pages).write_pdf(pdf_variant="pdf/ua-1", custom_metadata=True))
-    return pdfs, [len(document.pages) for document in documents], [thumbnail(pdf) for pdf in pdfs]
+    # A bilingual edition starts with its translation's leaflet: the same first page, the same picture.
+    pictures: dict[int, bytes] = {}
+    for (_, parts), pdf in zip(job.editions, pdfs):
+        if parts[0] not in pictures:
+            pictures[parts[0]] = thumbnail(pdf)
+    return pdfs, [len(document.pages) for document in documents], [pictures[parts[0]] for _, parts in job.editions]
 
 
 THUMBNAIL_WIDTH = 240  # pixels: twice a shelf card's width on a phone, for sharp screens
 
 
 def thumbnail(pdf: bytes) -> bytes:
-    """The first page as a small WebP picture (about 10 KB), drawn by Poppler's pdftoppm."""
+    """The first page as a small WebP picture (about 15 KB), drawn by Poppler's pdftoppm."""
     png = subprocess.run(["pdftoppm", "-png", "-f", "1", "-l", "1", "-scale-to-x", str(THUMBNAIL_WIDTH),
                           "-scale-to-y", "-1", "-"], input=pdf, capture_output=True, check=True).stdout
     out = io.BytesIO()
-    Image.open(io.BytesIO(png)).save(out, "WEBP", quality=60, method=6)
+    Image.open(io.BytesIO(png)).save(out, "WEBP", quality=60, method=4)
     return out.getvalue()
