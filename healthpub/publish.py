@@ -212,7 +212,7 @@ class _Site:
                               "large_print": pages.leaflet_name(lang, doc.slug, large=True)})
                 for large in (False, True):
                     self.leaflet_html[(doc.slug, lang.code, large)] = leaflets.render_html(
-                        env, doc_localizer, doc, project.site_url + pages.page_path(lang, pages.doc_page(doc.slug)),
+                        env, doc_localizer, doc, pages.page_url(project.site_url, lang, pages.doc_page(doc.slug)),
                         project.font_families(lang), large=large, **doc_context)
             items.sort(key=lambda item: (-item["last_reviewed"].toordinal(), item["title"]))
             groups.append({"lang": lang, "pages": [{"href": pages.page_path(lang, item["href"]), "title": item["title"]}
