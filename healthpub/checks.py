@@ -32,7 +32,7 @@ from opencc import OpenCC
 
 from . import catalogs, render
 from .errors import InputError
-from .locales import Lang, parse_lang
+from .locales import HAN, Lang, parse_lang
 from .source import Document
 
 ERROR, WARNING = "error", "warning"
@@ -40,9 +40,8 @@ TRANSLATED, FUZZY, UNTRANSLATED = "translated", "fuzzy", "untranslated"
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")  # full-width digits count as the same number
 _ACRONYM = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z][A-Z0-9]+|nm|µm|mg|mL)(?![A-Za-z0-9])")
-_HAN = r"[\u3400-\u9fff\uf900-\ufaff]"
-_HAN_CHAR = re.compile(_HAN)
-_ASCII_PUNCT = re.compile(rf"(?<={_HAN})[,;:?!()]|[,;:?!()](?={_HAN})")
+_HAN_CHAR = re.compile(HAN)
+_ASCII_PUNCT = re.compile(rf"(?<={HAN})[,;:?!()]|[,;:?!()](?={HAN})")
 _FULL_WIDTH_PUNCT = re.compile(r"[，。、；：？！（）「」『』【】《》〈〉]")
 _MARKUP_CHARS = re.compile(r"[*_`\[\]<>&!\\]|https?:")  # whatever inline Markdown or HTML needs
 _IGNORE = re.compile(r"qa-ignore:\s*([\w\s,-]+)")

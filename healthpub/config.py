@@ -148,13 +148,16 @@ def load_project(root: Path) -> Project:
     site_url = text("site_url")
     if not re.match(r"https?://[^/\s]+(/\S*)?$", site_url):
         raise InputError(path, _line_of(path, "site_url"), f"site_url must be an absolute http(s) URL, not {site_url!r}")
-    fonts = {k: [v] if isinstance(v, str) else v for k, v in data.get("fonts", {}).items()}
-    if not all(isinstance(v, list) and v and all(isinstance(f, str) and f.strip() for f in v) for v in fonts.values()):
+    fonts = data.get("fonts", {})
+    fonts = {k: [v] if isinstance(v, str) else v for k, v in fonts.items()} if isinstance(fonts, dict) else None
+    if fonts is None or not all(isinstance(v, list) and v and all(isinstance(f, str) and f.strip() for f in v)
+                                for v in fonts.values()):
         raise InputError(path, _line_of(path, "fonts"),
                          "[fonts] maps a language code to a font family, or a list of them (first to last)")
     plain = data.get("plain_language", {})
+    plain = plain if isinstance(plain, dict) else {"": plain}  # not a table: refused below
     limits = {key: plain.get(key, default) for key, default in (("max_sentence_words", 25), ("max_sentence_chars", 45))}
-    if not isinstance(plain, dict) or set(plain) - set(limits) or not all(
+    if set(plain) - set(limits) or not all(
             isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in limits.values()):
         raise InputError(path, _line_of(path, "plain_language"),
                          "[plain_language] has max_sentence_words and max_sentence_chars, whole numbers")

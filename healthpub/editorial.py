@@ -20,14 +20,14 @@ import pyphen
 
 from .checks import ERROR, WARNING, Finding, shorten
 from .config import Project
-from .locales import Lang
+from .locales import HAN, Lang
 from .source import Document, Segment
 
 DUE_SOON = dt.timedelta(days=30)
 TRANSLATION_SLACK = 1.2
 # Body text: the title, headings, questions and source titles are not sentences to read through.
 PROSE = {"description", "disclaimer", "fact", "paragraph", "item", "answer"}
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_HAN = re.compile(HAN)
 _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?|\d+(?:[.,–-]\d+)*")
 # A sentence ends at . ! ? followed by a space (not in 30.5 or e.g), or at 。！？；.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-Z0-9])|(?<=[。！？；])")

@@ -13,6 +13,9 @@ from .errors import InputError
 
 # Scripts written with Han characters (ISO 15924): Chinese, Japanese, and Korean's hanja.
 HAN_SCRIPTS = {"Hani", "Hans", "Hant", "Jpan", "Kore"}
+# A Han character, as a regular expression: the CJK unified ideographs, extension A, and the
+# compatibility ideographs.
+HAN = "[\u3400-\u9fff\uf900-\ufaff]"
 
 
 @dataclass(frozen=True)

@@ -108,9 +108,10 @@ def build(project: Project, state: State, draft: bool = False, force: bool = Fal
     for doc, (job, pdfs, meta, fresh) in zip(documents, renders):
         rendered += fresh
         langs = state.doc_langs(doc)
+        by_html = langs + langs  # the language of each of the job's HTML: the leaflets, then the large prints
         budgets = [("leaflet", "page_budget", doc.page_budget)] * len(langs) + \
             [("large-print leaflet", "large_print_budget", doc.large_print_budget)] * len(langs)
-        for lang, count, (what, key, budget) in zip(langs + langs, meta["pages"], budgets):
+        for lang, count, (what, key, budget) in zip(by_html, meta["pages"], budgets):
             if count > budget:
                 problem = InputError(doc.path, None, f"the {lang.code} {what} needs {count} pages; its budget is "
                                      f"{budget}", f"shorten the text or raise {key} in the front matter")
@@ -121,10 +122,10 @@ def build(project: Project, state: State, draft: bool = False, force: bool = Fal
             files[f"print/{name}"] = pdf
             # Every edition is also offered beside the pages of its first language, with a picture
             # of its first page for the leaflet shelf.
-            first = (langs + langs)[parts[0]]
+            first = by_html[parts[0]]
             files[f"site/{first.url}/{name}"] = pdf
             files[f"site/{first.url}/{name.removesuffix('.pdf')}.webp"] = (cache / meta["key"] / f"t{number}").read_bytes()
-            site.shelve(doc, first, name, [(langs + langs)[i] for i in parts], parts[0] >= len(langs),
+            site.shelve(doc, first, name, [by_html[i] for i in parts], parts[0] >= len(langs),
                         sum(meta["pages"][i] for i in parts), meta["sizes"][number])
     files.update(site.shelves())
     # Search covers the documents' pages: the homes and lists would only repeat their titles.

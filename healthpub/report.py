@@ -29,7 +29,7 @@ from .checks import (FUZZY, TRANSLATED, UNTRANSLATED, WARNING, Finding, Report, 
 from .config import Project
 from .editorial import DUE_SOON, DocumentReview, Figures
 from .errors import InputError
-from .locales import Lang
+from .locales import HAN, Lang
 from .render import compiled_templates, render_template
 from .source import Document
 from .state import State
@@ -51,8 +51,7 @@ KIND_LABELS = {
 
 # A word, or one Han character: Chinese has no spaces, and a changed number in a clause is all a
 # reviewer should see changed.
-_HAN = "[\u3400-\u9fff\uf900-\ufaff]"
-_WORD = re.compile(rf"\s+|{_HAN}|(?:(?!{_HAN})\w)+|[^\w\s]")
+_WORD = re.compile(rf"\s+|{HAN}|(?:(?!{HAN})\w)+|[^\w\s]")
 
 
 @dataclass

@@ -88,6 +88,26 @@ def test_bad_config_and_locales_are_refused(project):
     assert_one_line_error(run(project, "build"), f"site.toml:{line}:", "unknown locale 'zh-TW'")
 
 
+TOP = 'templates_locale = "en"'  # a line before site.toml's tables
+
+
+@pytest.mark.parametrize("edits, words", [
+    ([("[plain_language]\nmax_sentence_words = 25\nmax_sentence_chars = 45", ""),
+      (TOP, TOP + "\nplain_language = 25")], "[plain_language] has max_sentence_words"),
+    ([("max_sentence_chars = 45", "max_sentence_chars = 0")], "[plain_language] has max_sentence_words"),
+    ([("[fonts]\ndefault = \"Noto Sans CJK TC\"", ""), (TOP, TOP + '\nfonts = "Noto Sans"')],
+     "[fonts] maps a language code"),
+    ([('hand-hygiene = "Hand hygiene"', 'Hand_Hygiene = "Hand hygiene"')], "topic key 'Hand_Hygiene' must be"),
+    ([('hand-hygiene = "Hand hygiene"', 'hand-hygiene = 7')], "[topics] maps a topic's key to its name"),
+], ids=["plain-not-a-table", "plain-zero", "fonts-not-a-table", "topic-key", "topic-name"])
+def test_bad_tables_of_site_toml_are_refused_in_one_line(project, edits, words):
+    for old, new in edits:
+        replace(project, "site.toml", old, new)
+    result = run(project, "check")
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert_one_line_error(result, "site.toml", words)
+
+
 def test_usage_errors_exit_2(project):
     assert run(project).returncode == 2
     assert run(project, "publish").returncode == 2
