@@ -23,6 +23,7 @@ import polib
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
+from . import output
 from .config import Project
 from .errors import InputError
 from .locales import Lang
@@ -33,18 +34,18 @@ def write_template(catalog: Catalog, path: Path) -> bool:
     return _write(path, _canonical(_babel_bytes(catalog)))
 
 
-def init(project: Project, lang: Lang) -> list[Path]:
-    """Start a new locale: a catalog for each domain it translates."""
+def init(project: Project, lang: Lang, today: dt.date) -> list[Path]:
+    """Start a new locale: a catalog for each domain it translates, dated `today`."""
     folder = project.locales_dir / lang.code
     if lang in project.catalog_langs():
         raise InputError(folder, None, "already exists", "use 'pipeline.py update' to merge new messages into it")
     domains = project.domains_for(lang, _domains(project))
     if not domains:
         raise InputError(folder, None, f"nothing to translate: the documents and the templates are all in {lang.code}")
-    return [_init(project, lang, domain) for domain in domains]
+    return [_init(project, lang, domain, today) for domain in domains]
 
 
-def update(project: Project, lang: Lang, keep_obsolete: bool = True) -> list[tuple[Path, bool]]:
+def update(project: Project, lang: Lang, today: dt.date, keep_obsolete: bool = True) -> list[tuple[Path, bool]]:
     """Merge each POT into the locale's catalog of its domain the way msgmerge does, because it is
     msgmerge: changed text turns fuzzy with `#|` previous msgid and its old translation; removed text
     turns obsolete (`#~`) and comes back when its text does. A domain new to the locale (documents
@@ -53,7 +54,7 @@ def update(project: Project, lang: Lang, keep_obsolete: bool = True) -> list[tup
     for domain in project.domains_for(lang, _domains(project)):
         po_path = project.po_path(lang.code, domain)
         if not po_path.exists():
-            changes.append((_init(project, lang, domain), True))
+            changes.append((_init(project, lang, domain, today), True))
             continue
         load(po_path)  # a clear error, with its line, for a broken catalog
         pot_path = str(project.pot_path(domain))
@@ -64,14 +65,14 @@ def update(project: Project, lang: Lang, keep_obsolete: bool = True) -> list[tup
     return changes
 
 
-def _init(project: Project, lang: Lang, domain: str) -> Path:
+def _init(project: Project, lang: Lang, domain: str, today: dt.date) -> Path:
     """A domain's catalog for a locale, from its POT, with Language and CLDR's Plural-Forms."""
     po_path = project.po_path(lang.code, domain)
     catalog = read_po(io.BytesIO(project.pot_path(domain).read_bytes()), locale=lang.code)
     catalog.locale = lang.code  # the gettext name (zh_TW), as the folder says, not CLDR's zh_Hant_TW
     catalog.last_translator = project.publisher
     catalog.language_team = f"{lang.locale.english_name} ({lang.code})"
-    catalog.revision_date = dt.datetime.now(dt.timezone.utc)
+    catalog.revision_date = dt.datetime.combine(today, dt.time(), dt.timezone.utc)
     catalog.fuzzy = False
     written_in = project.written_in(domain)
     catalog.header_comment = (f"# {lang.locale.english_name} translations for {project.publisher}, from "
@@ -160,6 +161,5 @@ def _located(line: str) -> tuple[str, int, str] | None:
 def _write(path: Path, data: bytes) -> bool:
     if path.exists() and path.read_bytes() == data:
         return False  # no rewrite, so an unchanged catalog keeps its mtime and makes no churn
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    output.write_atomic(path, data)  # a build reading it meanwhile sees the old file or the new one
     return True

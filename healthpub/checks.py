@@ -33,7 +33,7 @@ from opencc import OpenCC
 from . import catalogs, render
 from .errors import InputError
 from .locales import HAN, Lang, parse_lang
-from .source import Document
+from .source import Document, describe_hidden, hidden_characters
 
 ERROR, WARNING = "error", "warning"
 TRANSLATED, FUZZY, UNTRANSLATED = "translated", "fuzzy", "untranslated"
@@ -238,6 +238,7 @@ def _qa(source: str, target: str, source_lang: Lang, target_lang: Lang, tokens: 
         if name not in target:
             found.append(("names", severity, f"{name!r} of the source is missing"))
     found.extend(("markup", ERROR, problem) for problem in _markup(source, target))
+    found.extend(("invisible", ERROR, describe_hidden(char)) for char in dict.fromkeys(c for _, c in hidden_characters(target)))
     if not target_lang.writes_han:
         if left := _HAN_CHAR.findall(target):
             found.append(("han", ERROR, f"Chinese characters left in the translation: {''.join(left[:10])!r}"))

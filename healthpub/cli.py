@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import catalogs, extract, pseudo, publish, serve, source, xliff
+from . import catalogs, extract, output, pseudo, publish, serve, source, xliff
 from .state import gather
 from .checks import shorten
 from .config import Project, load_project
@@ -29,8 +29,10 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("extract", help="write locales/*.pot from source/ and templates/: a template per domain")
     cmd = commands.add_parser("update", help="merge the templates into every locale's catalogs (msgmerge)")
     cmd.add_argument("--no-obsolete", action="store_true", help="drop entries no source uses any more")
+    _today_option(cmd)
     cmd = commands.add_parser("init", help="start a catalog for a new locale")
     cmd.add_argument("locale", help="gettext locale name, such as zh_TW or ja")
+    _today_option(cmd)
     cmd = commands.add_parser("check", help="review every document and catalog; exit 1 if a published one fails")
     cmd.add_argument("--format", choices=("text", "json"), default="text")
     _today_option(cmd)
@@ -60,11 +62,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         project = load_project(Path("."))
-        return COMMANDS[args.command](project, args)
+        if args.command == "serve":  # it takes the lock for each of its builds
+            return cmd_serve(project, args)
+        with output.lock(project.cache_dir, args.command):
+            return COMMANDS[args.command](project, args)
     except InputError as err:
         if args.debug:
             raise
         print(f"error: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:  # a full disk, a folder that may not be written: what, and where
+        if args.debug:
+            raise
+        what = (err.strerror or str(err)).lower()
+        print(f"error: {err.filename or 'cannot write'}: {what}; what was published before and the cache are "
+              "as they were", file=sys.stderr)
         return 2
 
 
@@ -82,14 +94,14 @@ def cmd_extract(project: Project, args) -> int:
 
 def cmd_update(project: Project, args) -> int:
     for lang in project.catalog_langs():
-        for path, changed in catalogs.update(project, lang, keep_obsolete=not args.no_obsolete):
+        for path, changed in catalogs.update(project, lang, args.today, keep_obsolete=not args.no_obsolete):
             print(f"{path}: {'updated' if changed else 'unchanged'}")
     return 0
 
 
 def cmd_init(project: Project, args) -> int:
     lang = parse_lang(args.locale, "command line")
-    for path in catalogs.init(project, lang):
+    for path in catalogs.init(project, lang, args.today):
         print(f"{path}: created")
     print(f"add {lang.code} to {project.linguas_path} to publish it once it passes the check")
     return 0
@@ -135,7 +147,8 @@ def cmd_build(project: Project, args) -> int:
 def _today_option(cmd) -> None:
     # Review dates are judged against today; tests and rehearsals name another day.
     cmd.add_argument("--today", type=_date, default=os.environ.get("HEALTHPUB_TODAY") or dt.date.today().isoformat(),
-                     metavar="YYYY-MM-DD", help="judge review dates as on this day (default: $HEALTHPUB_TODAY, or today)")
+                     metavar="YYYY-MM-DD", help="judge review dates, and date new catalogs, as on this day (default: $HEALTHPUB_TODAY, "
+                          "or today)")
 
 
 def _date(text: str) -> dt.date:

@@ -21,7 +21,7 @@ from weasyprint.pdf import tags
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
-from . import fonts
+from . import fonts, output
 from .leaflets import Job, with_qr_codes
 
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
@@ -78,7 +78,7 @@ def write_pdfs(job: Job) -> tuple[list[bytes], list[int], list[bytes]]:
         faces = {}
         for number, subset in enumerate(job.fonts):
             faces[subset] = Path(folder, f"{number}.otf")
-            faces[subset].write_bytes(fonts.cut(subset))
+            output.write(faces[subset], fonts.cut(subset))
         return _write_pdfs(job, faces, ProjectFetcher((job.base, Path(folder))))
 
 

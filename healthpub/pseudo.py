@@ -66,4 +66,4 @@ def build(project: Project, state: State) -> publish.Result:
     is pseudo-translated too."""
     names = {**project.publisher_names, PSEUDO.code: pseudo_translate(project.publisher)}
     return publish.build(dataclasses.replace(project, publisher_names=names), pseudo_state(state),
-                         output=project.output_dir / "pseudo", allow_over_budget=True, report=False)
+                         into=project.output_dir / "pseudo", allow_over_budget=True, report=False)

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from PIL import Image
 
-from . import extract, fonts, leaflets, pages, render, report, search, source
+from . import extract, fonts, leaflets, output, pages, render, report, search, source
 from .config import CONFIG_NAME, Project
 from .errors import InputError
 from .locales import Lang
@@ -58,16 +58,10 @@ def current(project: Project, inputs: str) -> int | None:
         stamp = json.loads((project.cache_dir / "build.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    listing = _listing(project.output_dir)
+    listing = output.listing(project.output_dir)
     if stamp != {"inputs": inputs, "output": listing}:
         return None
     return len(listing)
-
-
-def _listing(output: Path) -> list[list]:
-    """Every file of output/ with what a rewrite or an edit changes: size, inode, modification time."""
-    files = sorted(p for p in output.rglob("*") if p.is_file()) if output.exists() else []
-    return [[str(p.relative_to(output)), p.stat().st_size, p.stat().st_ino, p.stat().st_mtime_ns] for p in files]
 
 
 @dataclass(frozen=True)
@@ -80,17 +74,17 @@ class Result:
 
 def build(project: Project, state: State, draft: bool = False, force: bool = False,
           workers: int | None = None, progress=None, shard: tuple[int, int] = (1, 1),
-          timeout: float = RENDER_TIMEOUT, inputs: str | None = None, output: Path | None = None,
+          timeout: float = RENDER_TIMEOUT, inputs: str | None = None, into: Path | None = None,
           allow_over_budget: bool = False, report: bool = True, with_leaflets: bool = True) -> Result:
     """Render every document's pages and leaflets in each of its languages, then publish them into
-    `output` (output/) at once. Leaflets whose inputs did not change come from the cache. Shard i of
+    `into` (output/) at once. Leaflets whose inputs did not change come from the cache. Shard i of
     n renders the leaflets of every n-th document from the i-th (the pages, all of them, are cheap);
     the shards' output/ folders merge by copying one over the other. `inputs`, the fingerprint
     taken before `state` was gathered, is recorded for `current`. A leaflet over its page budget
     fails the build, unless `allow_over_budget` (the pseudo-locale's trial), which lists it. The
     review report goes along into output/report/ unless `report` is false; the leaflets are left out
     without `with_leaflets` (the preview's first pass), and their cache left as it is."""
-    output = output or project.output_dir
+    into = into or project.output_dir
     for lang in state.langs:  # a language the leaflet font cannot print is refused before anything renders
         fonts.require_script(lang, project.font_families(lang))
     # Only the locales that failed their check, and the documents past their review date, are
@@ -102,7 +96,7 @@ def build(project: Project, state: State, draft: bool = False, force: bool = Fal
     index, count = shard
     documents = state.documents[index - 1::count]
     rendered, over_budget = 0, []
-    cache = project.cache_dir / "pdf" / output.name
+    cache = project.cache_dir / "pdf" / into.name
     renders = _render_pdfs(cache, _leaflet_jobs(project, state, documents, site.leaflet_html), force, workers,
                            progress, timeout) if with_leaflets else []
     for doc, (job, pdfs, meta, fresh) in zip(documents, renders):
@@ -136,22 +130,21 @@ def build(project: Project, state: State, draft: bool = False, force: bool = Fal
     stamp = project.cache_dir / "build.json"
     if inputs:
         stamp.unlink(missing_ok=True)  # output/ is about to change: no stamp until it has
-    written = _publish(files, output)
+    written = output.publish(files, into)
     if inputs:
-        stamp.write_text(json.dumps({"inputs": inputs, "output": _listing(output)}), encoding="utf-8")
+        output.write_atomic(stamp, json.dumps({"inputs": inputs, "output": output.listing(into)}).encode())
     return Result(sorted(files), written, rendered, over_budget)
 
 
 def write_report(project: Project, state: State) -> Path:
     """Only the review report, into output/report/ (for `check`, and for a build that was refused:
     the reviewer needs it most then). The rest of output/ stays as it was."""
-    folder = project.output_dir / "report"
-    _publish(_report_files(project, state, prefix=""), folder)
-    return folder
+    output.publish(_report_files(project, state), project.output_dir, only="report/")
+    return project.output_dir / "report"
 
 
-def _report_files(project: Project, state: State, prefix: str = "report/") -> dict[str, bytes]:
-    return {prefix + name: html.encode("utf-8") for name, html in report.render(project, state).items()}
+def _report_files(project: Project, state: State) -> dict[str, bytes]:
+    return {"report/" + name: html.encode("utf-8") for name, html in report.render(project, state).items()}
 
 
 class _Site:
@@ -347,14 +340,17 @@ def _render_pdfs(cache: Path, jobs: list[leaflets.Job], force: bool, workers: in
 def _store(folder: Path, pdfs: list[bytes], pages: list[int], thumbnails: list[bytes]) -> None:
     partial = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
     shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir()
-    for i, (pdf, picture) in enumerate(zip(pdfs, thumbnails)):
-        (partial / str(i)).write_bytes(pdf)
-        (partial / f"t{i}").write_bytes(picture)
-    sizes = [list(Image.open(io.BytesIO(picture)).size) for picture in thumbnails]
-    (partial / "meta.json").write_text(json.dumps({"key": folder.name, "pages": pages, "sizes": sizes}))
-    shutil.rmtree(folder, ignore_errors=True)
-    os.rename(partial, folder)  # never a half-written entry in the cache
+    try:
+        partial.mkdir()
+        for i, (pdf, picture) in enumerate(zip(pdfs, thumbnails)):
+            output.write(partial / str(i), pdf)
+            output.write(partial / f"t{i}", picture)
+        sizes = [list(Image.open(io.BytesIO(picture)).size) for picture in thumbnails]
+        output.write(partial / "meta.json", json.dumps({"key": folder.name, "pages": pages, "sizes": sizes}).encode())
+        shutil.rmtree(folder, ignore_errors=True)
+        os.rename(partial, folder)  # never a half-written entry in the cache
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)  # what a full disk left of it
 
 
 def _asset(path: Path, files: dict[str, bytes]) -> str:
@@ -363,35 +359,3 @@ def _asset(path: Path, files: dict[str, bytes]) -> str:
     name = f"assets/{path.stem}.{hashlib.sha256(data).hexdigest()[:12]}{path.suffix}"
     files[f"site/{name}"] = data
     return name
-
-
-def _publish(files: dict[str, bytes], output: Path) -> list[str]:
-    """Make output/ hold exactly `files`, swapped in whole: a build killed at any moment leaves the
-    previous output as it was. Unchanged files are hard-linked, not rewritten; if nothing changed,
-    nothing is touched. Returns the files that changed."""
-    current = {str(p.relative_to(output)): p for p in output.rglob("*") if p.is_file()} if output.exists() else {}
-    changed = [name for name, data in files.items()
-               if name not in current or current[name].stat().st_size != len(data) or current[name].read_bytes() != data]
-    if not changed and set(current) == set(files):
-        return []
-    staging = output.with_name(output.name + ".staging")
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        for name, data in files.items():
-            target = staging / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if name in changed:
-                target.write_bytes(data)
-            else:
-                os.link(current[name], target)
-        old = output.with_name(output.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if output.exists():
-            os.rename(output, old)
-        os.rename(staging, output)
-        shutil.rmtree(old, ignore_errors=True)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return sorted(changed)
-
-

@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from . import output
 from .errors import InputError
 
 try:
@@ -50,7 +51,7 @@ def index(pages: dict[str, bytes]) -> dict[str, bytes]:
         site, bundle = Path(folder, "site"), Path(folder, FOLDER)
         for name, html in pages.items():
             (site / name).parent.mkdir(parents=True, exist_ok=True)
-            (site / name).write_bytes(html)
+            output.write(site / name, html)
         asyncio.run(_index(site, bundle, binary, hint))
         files = {f"{FOLDER}/{path.relative_to(bundle).as_posix()}": path.read_bytes()
                  for path in sorted(bundle.rglob("*")) if path.is_file()}

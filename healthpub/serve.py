@@ -163,7 +163,8 @@ def serve(project: Project, port: int, build: Callable[[bool], int]) -> int:
     prefix = urlsplit(project.site_url).path or "/"
     status = {"version": 0, "message": "building"}
     try:
-        server = make_server((project.output_dir / "site").resolve(), prefix, port, status)
+        # Not resolved: output/site is a link switched at each build, followed on every request.
+        server = make_server((project.output_dir / "site").absolute(), prefix, port, status)
     except (OSError, OverflowError) as err:
         raise InputError("--port", None, f"cannot listen on 127.0.0.1:{port}: {getattr(err, 'strerror', err)}") from None
     thread = None

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -182,6 +183,41 @@ def load(path: Path, default_lang: Lang) -> Document:
     return parse(decode(path.read_bytes(), path), path, default_lang)
 
 
+def hidden_characters(text: str) -> list[tuple[int, str]]:
+    """The invisible format characters of a text (Unicode category Cf), with where they are:
+    bidirectional controls (a right-to-left override shows "30–150" as "051–03"), zero-width spaces
+    and joiners, byte-order marks, soft hyphens, tags. None is seen, all can change what is seen or
+    found. Excepted: a zero-width joiner or non-joiner between two letters of a script that
+    needs them (Persian, Devanagari, Sinhala, …), or a joiner inside an emoji sequence."""
+    return [(i, c) for i, c in enumerate(text)
+            if unicodedata.category(c) == "Cf" and not (c in "\u200c\u200d" and _joins(text, i))]
+
+
+def describe_hidden(char: str) -> str:
+    name = unicodedata.name(char, "a format character")
+    return f"invisible character U+{ord(char):04X} ({name}) can change what readers see; remove it"
+
+
+def _joins(text: str, i: int) -> bool:
+    if not 0 < i < len(text) - 1:
+        return False
+    before, after = text[i - 1], text[i + 1]
+    if text[i] == "\u200d" and unicodedata.category(after) == "So" and (
+            unicodedata.category(before) in ("So", "Sk") or before == "\ufe0f"):
+        return True  # 👩‍⚕️: an emoji sequence
+    script = _script(before)
+    return script is not None and script == _script(after)
+
+
+def _script(char: str) -> str | None:
+    """A letter's or mark's script as its Unicode name begins (ARABIC, DEVANAGARI); None for
+    anything else, and for the Latin, Han, Thai and other scripts that need no joiners."""
+    if unicodedata.category(char)[0] not in "LM":
+        return None
+    script = unicodedata.name(char, "").split(" ", 1)[0]
+    return None if script in ("LATIN", "CJK", "THAI", "HIRAGANA", "KATAKANA", "HANGUL", "") else script
+
+
 def decode(data: bytes, path: Path) -> str:
     """A source file's text; shared with the Babel extractor so that both report bad bytes alike."""
     try:
@@ -195,6 +231,9 @@ def parse(text: str, path: Path, default_lang: Lang) -> Document:
     # A BOM (some Windows editors save one) is not text; every line ending becomes "\n", because
     # markdown-it counts a lone "\r" as one too and the body's line numbers must agree.
     text = re.sub(r"\r\n?", "\n", text.removeprefix("\ufeff"))
+    if found := hidden_characters(text):
+        index, char = found[0]
+        raise InputError(path, text.count("\n", 0, index) + 1, describe_hidden(char))
     match = re.match(r"---\n(.*?\n)---[ \t]*\n", text, re.S)
     if not match:
         raise InputError(path, 1, "no front matter", "start the file with a '---' line, the YAML fields, and '---'")
@@ -237,11 +276,11 @@ class _FrontMatter:
         self.path = path
         self.node = node
         self.fields = {}
-        for key, value in node.value:
-            if not isinstance(key, yaml.ScalarNode) or key.value not in _FRONT_KEYS:  # `? [a]` is a key too
-                raise InputError(path, _line(key), f"unknown front-matter field {_name(key)}",
+        for key, value in _pairs(node, path).items():
+            if key not in _FRONT_KEYS:
+                raise InputError(path, _line(value[0]), f"unknown front-matter field {_name(value[0])}",
                                  "fields are: " + ", ".join(sorted(_FRONT_KEYS)))
-            self.fields[key.value] = value
+            self.fields[key] = value[1]
         for key in _REQUIRED_KEYS:
             if key not in self.fields:
                 raise InputError(path, _line(node), f"front matter has no '{key}'")
@@ -311,9 +350,7 @@ class _FrontMatter:
         for item in node.value:
             if not isinstance(item, yaml.MappingNode):
                 raise InputError(self.path, _line(item), f"each entry of {key} must be a mapping")
-            # A complex key (`? [a]`) names no field: "?" keeps it unknown, so that it is refused.
-            items.append({(k.value if isinstance(k, yaml.ScalarNode) and k.value else "?"): v
-                          for k, v in item.value} | {"": item})
+            items.append({key: value for key, (_, value) in _pairs(item, self.path).items()} | {"": item})
         return items
 
     def key_facts(self) -> tuple[KeyFact, ...]:
@@ -371,6 +408,20 @@ def _front_matter(text: str, path: Path) -> _FrontMatter:
     if not isinstance(node, yaml.MappingNode):
         raise InputError(path, 2, "front matter must be YAML fields such as 'title: …'")
     return _FrontMatter(node, path)
+
+
+def _pairs(node: yaml.MappingNode, path: Path) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    """A mapping's fields by name, with their key nodes. A field given twice is refused at the
+    second, naming the first: YAML would let the later one win, and a second `next_review` could
+    hide an overdue review. A complex key (`? [a]`) names no field: "?" keeps it unknown."""
+    pairs: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+    for key, value in node.value:
+        name = key.value if isinstance(key, yaml.ScalarNode) and key.value else "?"
+        if name in pairs and name != "?":
+            raise InputError(path, _line(key), f"front-matter field '{name}' is given twice; "
+                             f"it is first given at line {_line(pairs[name][0])}", "keep one of them")
+        pairs.setdefault(name, (key, value))
+    return pairs
 
 
 def _line(node: yaml.Node) -> int:

@@ -27,7 +27,7 @@ from translate.misc.multistring import multistring
 from translate.misc.xml_helpers import parse_xml
 from translate.storage import poxliff
 
-from . import catalogs
+from . import catalogs, output
 from .checks import shorten
 from .config import Project
 from .errors import InputError
@@ -114,10 +114,9 @@ def export(project: Project, lang: Lang, domain: str, out: Path) -> tuple[int, i
             unit.addnote(entry.comment, origin="developer")
         if entry.tcomment:
             unit.addnote(entry.tcomment, origin="translator")
-    out.parent.mkdir(parents=True, exist_ok=True)
     data = bytes(store)
     if not (out.exists() and out.read_bytes() == data):
-        out.write_bytes(data)
+        output.write_atomic(out, data)
     return units, fuzzy, untranslated
 
 

@@ -64,8 +64,10 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
-# Review dates are judged as on this day, never the real clock's, so that the tests pass in any year.
+# Review dates are judged as on this day, never the real clock's, so that the tests pass on any day;
+# the command line run in-process (cli.main) reads it too.
 TODAY = "2026-11-29"
+os.environ["HEALTHPUB_TODAY"] = TODAY
 
 
 def run(project: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -87,6 +89,20 @@ def built(tmp_path_factory) -> Path:
     result = run(root, "build")
     assert result.returncode == 0, result.stderr
     return root
+
+
+def output_files(project: Path) -> dict[str, Path]:
+    """Every file output/ shows its readers (site/…, print/…, report/…), followed through its links
+    as a web server or rsync follows them; the builds behind them (dot folders) left out."""
+    found = {}
+    top = project / "output"
+    for folder, dirs, names in os.walk(top, followlinks=True):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in names:
+            if not name.startswith("."):
+                path = Path(folder, name)
+                found[path.relative_to(top).as_posix()] = path
+    return found
 
 
 def edit_po(path: Path, change) -> None:

@@ -65,7 +65,7 @@ def test_unreviewed_disclaimer_blocks_check_and_build(project, how):
     assert build.returncode == 1
     assert "[required]" in build.stderr and "refused: nothing was published" in build.stderr
     # The previous output is untouched; only the review report is written, to show why.
-    assert sorted(p.name for p in (project / "output").iterdir()) == ["keep.txt", "report"]
+    assert sorted(p.name for p in (project / "output").iterdir() if not p.name.startswith(".")) == ["keep.txt", "report"]
     assert "Blocks publishing" in (project / "output/report/zh_TW.html").read_text(encoding="utf-8")
 
 
@@ -84,6 +84,10 @@ PLANTED = [
     ("markup", "Sources", lambda s: f"[{s}](javascript:alert(1))", "scheme that is not allowed"),
     ("markup", "Sources", lambda s: f"[{s}](data:image/png;base64,iVBORw0KGgo=)", "scheme that is not allowed"),
     ("msgfmt", "Page last reviewed: %(date)s", lambda s: s.replace("%(date)s", "%(dat)s"), "format"),
+    # Every character of the token is still there, but a right-to-left override shows "051–03".
+    ("invisible", "Exosomes are extracellular vesicles about 30–150 nm in size, released by cells.",
+     lambda s: s.replace("30–150", "\u202e30–150\u202c"), "U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+    ("invisible", "Sources", lambda s: s[:1] + "\u200b" + s[1:], "U+200B (ZERO WIDTH SPACE)"),
 ]
 
 
@@ -112,6 +116,8 @@ PLANTED_IN_ENGLISH = [
     ("han", SANITIZER, lambda s: s.replace("hand sanitizer", "hand sanitizer (乾洗手液)"), "Chinese characters left"),
     ("glossary", "常見問題", lambda s: "Questions", "must be translated as 'FAQ' or 'Frequently asked questions'"),
     ("names", WHO_ANSWER, lambda s: s.replace(" (WHO)", ""), "'WHO' of the source is missing"),
+    ("invisible", HANDS_FACT, lambda s: s.replace("20 seconds", "\u206620\u2069 seconds"), "U+2066 (LEFT-TO-RIGHT ISOLATE)"),
+    ("invisible", SANITIZER, lambda s: s.replace("60%", "6\u20600%"), "U+2060 (WORD JOINER)"),
 ]
 
 

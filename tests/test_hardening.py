@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, run
+from conftest import REPO, output_files, run
 from healthpub import fonts
 from healthpub.errors import InputError
 
 
 def output_bytes(project: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(project)): p.read_bytes() for p in (project / "output").rglob("*") if p.is_file()}
+    return {name: path.read_bytes() for name, path in output_files(project).items()}
 
 
 def test_a_build_killed_while_rendering_leaves_the_previous_output_whole(project):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DOCS, EN_PO, ZH_PO, ZH_UI, copy_document, copy_project, edit_po, run
+from conftest import DOCS, EN_PO, ZH_PO, ZH_UI, copy_document, copy_project, edit_po, output_files, run
 
 DOC = "source/exosome-therapy.md"
 ZH_DOC = "source/hand-washing.md"  # written in Traditional Chinese
@@ -24,8 +24,8 @@ def build(project: Path, *args: str) -> tuple[int, str]:
 
 def snapshot(project: Path) -> dict[str, tuple[int, int]]:
     """Every output file with its inode and mtime: a rewrite changes one of them."""
-    return {str(p.relative_to(project)): (p.stat().st_ino, p.stat().st_mtime_ns)
-            for p in (project / "output").rglob("*") if p.is_file()}
+    return {f"output/{name}": (path.stat().st_ino, path.stat().st_mtime_ns)
+            for name, path in output_files(project).items()}
 
 
 def add_second_document(project: Path) -> None:
@@ -170,8 +170,8 @@ def test_two_clean_builds_are_byte_identical(project, tmp_path):
     other = copy_project(tmp_path / "other")
     build(project)
     build(other)
-    ours = {p.relative_to(project / "output"): p.read_bytes() for p in (project / "output").rglob("*") if p.is_file()}
-    theirs = {p.relative_to(other / "output"): p.read_bytes() for p in (other / "output").rglob("*") if p.is_file()}
+    ours = {name: path.read_bytes() for name, path in output_files(project).items()}
+    theirs = {name: path.read_bytes() for name, path in output_files(other).items()}
     assert ours.keys() == theirs.keys()
     assert [name for name in ours if ours[name] != theirs[name]] == []
 

@@ -40,6 +40,17 @@ BAD_SOURCES = [
      "raw HTML '<b>' is not allowed"),
     ("### What are exosomes?\n\nExosomes are nanoscale", "### What are exosomes?\n\n```\ncode\n```\n\nExosomes are nanoscale",
      f"{DOC}:141:", "unsupported Markdown: fence"),
+    # A field given twice: YAML lets the later win, and a second next_review would hide an overdue review.
+    ("code: HE-0042", "code: HE-0042\nnext_review: 2030-01-01", f"{DOC}:9:",
+     "front-matter field 'next_review' is given twice; it is first given at line 7"),
+    ("    tokens: [FDA]\n", "    tokens: [FDA]\n    text: The FDA approved them.\n", f"{DOC}:22:",
+     "front-matter field 'text' is given twice; it is first given at line 20"),
+    # Invisible characters that change what a reader sees: shown as 051–03, or a number split.
+    ("about 30–150 nm", "about \u202e30–150\u202c nm", f"{DOC}:15:", "U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+    ("Taiwan manages exosomes", "Taiwan man\u200bages exosomes", f"{DOC}:110:", "U+200B (ZERO WIDTH SPACE)"),
+    ("Taiwan manages exosomes", "Taiwan \u2066manages\u2069 exosomes", f"{DOC}:110:", "U+2066 (LEFT-TO-RIGHT ISOLATE)"),
+    ("Taiwan manages exosomes", "Taiwan ma\u200dnages exosomes", f"{DOC}:110:", "U+200D (ZERO WIDTH JOINER)"),
+    ("Taiwan manages exosomes", "Taiwan \ufeffmanages exosomes", f"{DOC}:110:", "U+FEFF (ZERO WIDTH NO-BREAK SPACE)"),
 ]
 
 
@@ -49,6 +60,34 @@ def test_a_bad_source_is_refused_in_one_line(project, old, new, where, words):
     for command in ("extract", "check", "build"):
         assert_one_line_error(run(project, command), where, words)
     assert not (project / "output").exists()
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ("next_review: 2027-11-29", "next_review: 2027-11-29\nnext_review: 2020-01-01",
+     "front-matter field 'next_review' is given twice; it is first given at line 6"),
+    ("請儘速就醫。", "請儘速\u202e就醫\u202c。", "U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+    ("請儘速就醫。", "請儘速\u200b就醫。", "U+200B (ZERO WIDTH SPACE)"),
+])
+def test_a_bad_chinese_source_is_refused_in_one_line(project, old, new, words):
+    replace(project, ZH_DOC, old, new)
+    lines = (project / ZH_DOC).read_text(encoding="utf-8").splitlines()
+    line = next(number for number, text in enumerate(lines, 1) if new.split("\n")[-1] in text)
+    for command in ("extract", "check", "build"):
+        assert_one_line_error(run(project, command), f"{ZH_DOC}:{line}:", words)
+    assert not (project / "output").exists()
+
+
+def test_the_joiners_a_script_needs_are_not_refused():
+    from healthpub.source import hidden_characters
+
+    # Persian "I want" needs a zero-width non-joiner; Sinhala's yansaya, a zero-width joiner; an emoji
+    # sequence (health worker), a joiner too.
+    for text in ("می\u200cخواهم", "ශ්\u200dරී", "👩\u200d⚕\ufe0f", "🧑🏽\u200d⚕"):
+        assert hidden_characters(text) == [], text
+    # Between Latin letters, Thai letters or digits, or at the start, a joiner only hides itself.
+    for text, joiner in (("ma\u200dnages", "\u200d"), ("ล้าง\u200cมือ", "\u200c"), ("30\u200d150", "\u200d"),
+                         ("\u200dstart", "\u200d")):
+        assert hidden_characters(text) == [(text.index(joiner), joiner)], text
 
 
 def test_a_missing_disclaimer_is_refused(project):
