@@ -17,6 +17,7 @@ import io
 import re
 import shutil
 import subprocess
+import unicodedata
 from pathlib import Path
 
 import polib
@@ -61,7 +62,7 @@ def update(project: Project, lang: Lang, today: dt.date, keep_obsolete: bool = T
         merged = _gettext("msgmerge", "--quiet", "--previous", "--output-file=-", str(po_path), pot_path)
         if not keep_obsolete:
             merged = _gettext("msgattrib", "--no-obsolete", "--output-file=-", "-", data=merged)
-        changes.append((po_path, _write(po_path, merged)))
+        changes.append((po_path, _write(po_path, _canonical(merged))))
     return changes
 
 
@@ -136,7 +137,10 @@ def _babel_bytes(catalog: Catalog) -> bytes:
 
 
 def _canonical(data: bytes) -> bytes:
-    return _gettext("msgcat", "--output-file=-", "-", data=data)
+    """GNU gettext's layout, with composed letters (Unicode NFC) whatever the translator's tool
+    wrote: some write Vietnamese decomposed, which breaks search and comparisons."""
+    text = data.decode("utf-8")
+    return _gettext("msgcat", "--output-file=-", "-", data=unicodedata.normalize("NFC", text).encode("utf-8"))
 
 
 def _gettext(tool: str, *args: str, data: bytes | None = None) -> bytes:

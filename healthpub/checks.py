@@ -20,6 +20,7 @@ import functools
 import re
 import subprocess
 import tempfile
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -239,6 +240,9 @@ def _qa(source: str, target: str, source_lang: Lang, target_lang: Lang, tokens: 
             found.append(("names", severity, f"{name!r} of the source is missing"))
     found.extend(("markup", ERROR, problem) for problem in _markup(source, target))
     found.extend(("invisible", ERROR, describe_hidden(char)) for char in dict.fromkeys(c for _, c in hidden_characters(target)))
+    if not unicodedata.is_normalized("NFC", target):
+        found.append(("nfc", ERROR, "decomposed letters (not Unicode NFC), which search and comparisons miss; "
+                      "`pipeline.py update` composes them"))
     if not target_lang.writes_han:
         if left := _HAN_CHAR.findall(target):
             found.append(("han", ERROR, f"Chinese characters left in the translation: {''.join(left[:10])!r}"))

@@ -33,6 +33,13 @@ class Project:
     topics: dict[str, tuple[str, int]] = field(default_factory=dict)
     # Leaflet font families per language code ("" is the default), first to last, checked before rendering.
     fonts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The language each language's bilingual edition is printed beside, by locale code (the
+    # document's own language where none is named): clinic staff in Taiwan read Chinese.
+    partners: dict[str, Lang] = field(default_factory=dict)
+    # A language's name in itself, by locale code, where readers look for another than CLDR's.
+    language_names: dict[str, str] = field(default_factory=dict)
+    # Plain-language limits of a language, by locale code, where they differ from the site's.
+    sentence_limits: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def source_dir(self) -> Path:
@@ -119,6 +126,18 @@ class Project:
         Chinese name, which its Chinese leaflets print."""
         return self.publisher_names.get(lang.code, self.publisher)
 
+    def partner(self, lang: Lang, doc_lang: Lang) -> Lang:
+        """The language printed beside `lang` in a bilingual edition of a document written in `doc_lang`."""
+        return self.partners.get(lang.code, doc_lang)
+
+    def language_name(self, lang: Lang) -> str:
+        """What a language switcher calls a language: its name in itself."""
+        return self.language_names.get(lang.code, lang.label)
+
+    def sentence_limit(self, lang: Lang, unit: str) -> int:
+        """The longest plain sentence in a language: `max_sentence_words` or `max_sentence_chars`."""
+        return self.sentence_limits.get(lang.code, {}).get(unit, getattr(self, unit))
+
     def font_families(self, lang: Lang) -> tuple[str, ...]:
         return self.fonts.get(lang.locale.language, self.fonts.get("", ("Noto Sans CJK TC",)))
 
@@ -141,7 +160,7 @@ def load_project(root: Path) -> Project:
         return value.strip()
 
     unknown = set(data) - {"site_url", "publisher", "publisher_names", "source_locale", "templates_locale", "fonts",
-                           "plain_language", "topics"}
+                           "plain_language", "topics", "bilingual_partners", "language_names"}
     if unknown:
         key = sorted(unknown)[0]
         raise InputError(path, _line_of(path, key), f"unknown setting '{key}'")
@@ -157,10 +176,18 @@ def load_project(root: Path) -> Project:
     plain = data.get("plain_language", {})
     plain = plain if isinstance(plain, dict) else {"": plain}  # not a table: refused below
     limits = {key: plain.get(key, default) for key, default in (("max_sentence_words", 25), ("max_sentence_chars", 45))}
-    if set(plain) - set(limits) or not all(
-            isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in limits.values()):
+    # A language's own limits, as a table of its code: [plain_language.th].
+    per_lang = {code: value for code, value in plain.items() if code not in limits}
+
+    def whole(values) -> bool:
+        return all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in values)
+    if not whole(limits.values()) or not all(isinstance(v, dict) and v and set(v) <= set(limits) and whole(v.values())
+                                             for v in per_lang.values()):
         raise InputError(path, _line_of(path, "plain_language"),
-                         "[plain_language] has max_sentence_words and max_sentence_chars, whole numbers")
+                         "[plain_language] has max_sentence_words and max_sentence_chars, whole numbers, and may "
+                         "set them for one language in a table of its own, such as [plain_language.th]")
+    for code in per_lang:
+        parse_lang(code, path, _line_of(path, f"[plain_language.{code}]"))
     topics = data.get("topics", {})
     if not isinstance(topics, dict) or not all(isinstance(v, str) and v.strip() for v in topics.values()):
         raise InputError(path, _line_of(path, "topics"), "[topics] maps a topic's key to its name, such as "
@@ -169,27 +196,40 @@ def load_project(root: Path) -> Project:
         if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", key):
             raise InputError(path, _line_of(path, key), f"topic key {key!r} must be lower-case words joined by hyphens",
                              "it is the topic page's file name")
-    names = data.get("publisher_names", {})
-    if not isinstance(names, dict) or not all(isinstance(v, str) and v.strip() for v in names.values()):
-        raise InputError(path, _line_of(path, "publisher_names"),
-                         "[publisher_names] maps a locale code to the publisher's name in it")
-    for code in names:
-        parse_lang(code, path, _line_of(path, code))
+
+    def locale_table(key: str, meaning: str) -> dict[str, str]:
+        """A table of site.toml from locale codes to non-empty text, each code checked."""
+        table = data.get(key, {})
+        if not isinstance(table, dict) or not all(isinstance(v, str) and v.strip() for v in table.values()):
+            raise InputError(path, _line_of(path, key), f"[{key}] maps a locale code to {meaning}")
+        for code in table:
+            parse_lang(code, path, _line_of(path, code, key))
+        return {code: value.strip() for code, value in table.items()}
+    names = locale_table("publisher_names", "the publisher's name in it")
+    partners = locale_table("bilingual_partners", 'the one its bilingual edition is printed beside, such as vi = "zh_TW"')
+    language_names = locale_table("language_names", 'its name in itself, such as id = "Bahasa Indonesia"')
     return Project(
         root=root,
         site_url=site_url.rstrip("/") + "/",
         publisher=text("publisher"),
-        publisher_names={code: name.strip() for code, name in names.items()},
+        publisher_names=names,
         source_lang=parse_lang(text("source_locale", "en"), path, _line_of(path, "source_locale")),
         templates_lang=parse_lang(text("templates_locale", "en"), path, _line_of(path, "templates_locale")),
         fonts={("" if k == "default" else k): tuple(f.strip() for f in v) for k, v in fonts.items()},
         topics={key: (" ".join(name.split()), _line_of(path, key) or 0) for key, name in topics.items()},
+        partners={code: parse_lang(value, path, _line_of(path, code, "bilingual_partners"))
+                  for code, value in partners.items()},
+        language_names=language_names,
+        sentence_limits=per_lang,
         **limits,
     )
 
 
-def _line_of(path: Path, key: str) -> int | None:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if re.match(rf"\s*\[?{re.escape(key)}\b", line):
+def _line_of(path: Path, key: str, table: str | None = None) -> int | None:
+    """The line of a key (or a table) in site.toml; with `table`, of the key in that table."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = (_line_of(path, f"[{table}]") or 0) if table else 0
+    for number, line in enumerate(lines[start:], start + 1):
+        if re.match(rf"\s*\[?{re.escape(key)}\b", line) or (key.startswith("[") and line.strip() == key):
             return number
     return None

@@ -20,6 +20,7 @@ import pyphen
 
 from .checks import ERROR, WARNING, Finding, shorten
 from .config import Project
+from . import locales
 from .locales import HAN, Lang
 from .source import Document, Segment
 
@@ -29,8 +30,10 @@ TRANSLATION_SLACK = 1.2
 PROSE = {"description", "disclaimer", "fact", "paragraph", "item", "answer"}
 _HAN = re.compile(HAN)
 _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?|\d+(?:[.,–-]\d+)*")
-# A sentence ends at . ! ? followed by a space (not in 30.5 or e.g), or at 。！？；.
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?[A-Z0-9])|(?<=[。！？；])")
+# A sentence ends at . ! ? and a space before a capital or a digit in any alphabet (not in 30.5 or
+# "e.g. the"; Vietnamese starts sentences with Đ and Ở), or at 。！？；; Thai ends one with a space
+# between two Thai letters (a space beside a number or a Latin word is no end).
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(]?(?:[^\W_]))|(?<=[。！？；])|(?<=[\u0e01-\u0e4e])\s+(?=[\u0e01-\u0e4e])")
 _MARKUP = re.compile(r"\*\*|__|[*_`]|\[([^\]]*)\]\([^)]*\)")
 
 
@@ -116,6 +119,9 @@ def sentences(text: str) -> list[tuple[int, str]]:
     """The sentences of a segment's text, each with where it starts."""
     found, start = [], 0
     for match in _SENTENCE_END.finditer(text):
+        following = text[match.end():].lstrip("\"“(")[:1]
+        if following.islower():  # "e.g. the", "approx. three": no sentence starts in lower case
+            continue
         if text[start:match.start()].strip():
             found.append((start, text[start:match.start()].strip()))
         start = match.end()
@@ -126,15 +132,18 @@ def sentences(text: str) -> list[tuple[int, str]]:
 
 def measure(sentence: str, lang: Lang) -> int:
     """Chinese characters in a language written in Han characters (a Latin word or number among
-    them counts as one), words elsewhere."""
+    them counts as one), words elsewhere: Thai words as its segmenter finds them."""
     plain = _plain(sentence)
     if lang.writes_han:
         return len(_HAN.findall(plain)) + len(_WORD.findall(_HAN.sub(" ", plain)))
+    if lang.script == "Thai":
+        return sum(1 for word in locales.words(plain) if any(c.isalnum() for c in word))
     return len(_WORD.findall(plain))
 
 
 def _unit(project: Project, lang: Lang) -> tuple[str, int]:
-    return ("characters", project.max_sentence_chars) if lang.writes_han else ("words", project.max_sentence_words)
+    unit = "characters" if lang.writes_han else "words"
+    return unit, project.sentence_limit(lang, f"max_sentence_{'chars' if lang.writes_han else 'words'}")
 
 
 def _plain(text: str) -> str:

@@ -146,9 +146,10 @@ def _covers(family: str, letters: str) -> bool:
 
 
 def subsets(family: str, text: str) -> tuple[Subset, ...]:
-    """The family's regular and bold fonts, to be cut down to the characters of `text` and those
-    CSS may draw."""
-    chars = "".join(sorted(set(text) | GENERATED))
+    """The family's regular and bold fonts, to be cut down to the characters of `text`, those
+    their shaping may draw instead (Pango draws Thai ำ as ํ + า: its compatibility decomposition),
+    and those CSS may draw."""
+    chars = "".join(sorted(set(text) | set(unicodedata.normalize("NFKD", text)) | GENERATED))
     return tuple(Subset(find(family, weight), chars) for weight in WEIGHTS)
 
 

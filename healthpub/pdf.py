@@ -4,6 +4,7 @@ half a second to import, which a build with nothing to render should not pay."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import logging
@@ -11,12 +12,14 @@ import resource
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 
 import pydyf
 from PIL import Image
 from weasyprint import CSS, HTML
+from weasyprint.document import Document
 from weasyprint.pdf import tags
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
@@ -74,23 +77,27 @@ def limit_memory() -> None:
 def write_pdfs(job: Job) -> tuple[list[bytes], list[int], list[bytes]]:
     """The job's editions as PDF files, in order, the pages of each language's leaflet, and a
     picture of each edition's first page (for the leaflet shelf). Each language is laid out once."""
+    with laid_out(job) as documents:
+        return _write_pdfs(job, documents)
+
+
+@contextlib.contextmanager
+def laid_out(job: Job) -> Iterator[list[Document]]:
+    """Each of the job's HTML laid out by WeasyPrint, with the job's fonts cut down for it."""
     with tempfile.TemporaryDirectory(prefix="healthpub-fonts-") as folder:
         faces = {}
         for number, subset in enumerate(job.fonts):
             faces[subset] = Path(folder, f"{number}.otf")
             output.write(faces[subset], fonts.cut(subset))
-        return _write_pdfs(job, faces, ProjectFetcher((job.base, Path(folder))))
+        fetcher = ProjectFetcher((job.base, Path(folder)))
+        font_config = FontConfiguration()  # @font-face rules from a stylesheet only count through one
+        font_css = CSS(string=fonts.faces_css(faces), url_fetcher=fetcher, font_config=font_config)
+        base_url = job.base.resolve().as_uri() + "/"
+        yield [HTML(string=with_qr_codes(html), base_url=base_url, url_fetcher=fetcher).render(
+            stylesheets=[font_css], font_config=font_config) for html in job.htmls]
 
 
-def _write_pdfs(job: Job, faces: dict[fonts.Subset, Path],
-                fetcher: ProjectFetcher) -> tuple[list[bytes], list[int], list[bytes]]:
-    font_config = FontConfiguration()  # @font-face rules from a stylesheet only count through one
-    font_css = CSS(string=fonts.faces_css(faces), url_fetcher=fetcher, font_config=font_config)
-    base_url = job.base.resolve().as_uri() + "/"
-    documents = []
-    for html in job.htmls:
-        documents.append(HTML(string=with_qr_codes(html), base_url=base_url, url_fetcher=fetcher).render(
-            stylesheets=[font_css], font_config=font_config))
+def _write_pdfs(job: Job, documents: list[Document]) -> tuple[list[bytes], list[int], list[bytes]]:
     pdfs = []
     for _, parts in job.editions:
         # The first language's document gives the edition its metadata and /Lang.

@@ -267,19 +267,22 @@ class _Site:
 
 def _leaflet_jobs(project: Project, state: State, documents: list[source.Document],
                   leaflet_html: dict[tuple[str, str, bool], str]) -> list[leaflets.Job]:
-    """A job per document: a leaflet per language, a bilingual edition (translation, then the
-    document's own language) per translation, and a large-print leaflet per language. Each font is
-    cut down to what the document's leaflets use, so that its PDFs depend on nothing but the
-    document. Every character is checked against its font first: no empty boxes."""
+    """A job per document: a leaflet per language, a bilingual edition per language that has a
+    partner (site.toml [bilingual_partners], else the document's own language): its sheet, then the
+    partner's; and a large-print leaflet per language. Each font is cut down to what the document's
+    leaflets use, so that its PDFs depend on nothing but the document. Every character is checked
+    against its font first: no empty boxes."""
     jobs = []
     for doc in documents:
         langs = state.doc_langs(doc)  # its own language first
         n = len(langs)
         htmls = tuple(leaflet_html[(doc.slug, lang.code, large)] for large in (False, True) for lang in langs)
+        pairs = [(i, langs.index(partner)) for i, lang in enumerate(langs)
+                 if (partner := project.partner(lang, doc.lang)) != lang and partner in langs]
         names = [f"{doc.slug}.{lang.url}.pdf" for lang in langs] + \
-            [f"{doc.slug}.{lang.url}.{langs[0].url}.pdf" for lang in langs[1:]] + \
+            [f"{doc.slug}.{langs[i].url}.{langs[j].url}.pdf" for i, j in pairs] + \
             [f"{doc.slug}.{lang.url}.large.pdf" for lang in langs]
-        parts = [(i,) for i in range(n)] + [(i, 0) for i in range(1, n)] + [(n + i,) for i in range(n)]
+        parts = [(i,) for i in range(n)] + pairs + [(n + i,) for i in range(n)]
         texts: dict[str, str] = {}
         for html, lang in zip(htmls, langs):
             families = project.font_families(lang)

@@ -141,6 +141,7 @@ def environment(project: Project) -> Environment:
         keep_trailing_newline=True,
     )
     env.install_null_translations(newstyle=True)  # replaced by each render's context
+    env.globals["language_name"] = project.language_name
     env.filters.update(
         t=pass_context(lambda context, segment: context["localizer"].html(segment)),
         plain=pass_context(lambda context, value: context["localizer"].plain(value)

@@ -231,6 +231,9 @@ def parse(text: str, path: Path, default_lang: Lang) -> Document:
     # A BOM (some Windows editors save one) is not text; every line ending becomes "\n", because
     # markdown-it counts a lone "\r" as one too and the body's line numbers must agree.
     text = re.sub(r"\r\n?", "\n", text.removeprefix("\ufeff"))
+    # Composed letters (Unicode NFC), whatever the editor wrote: a decomposed ử is another string
+    # to search, to compare and to translate.
+    text = unicodedata.normalize("NFC", text)
     if found := hidden_characters(text):
         index, char = found[0]
         raise InputError(path, text.count("\n", 0, index) + 1, describe_hidden(char))

@@ -33,16 +33,20 @@ def test_the_real_catalogs_pass_both_ways_with_counts_and_no_findings(project):
     assert result.returncode == 0, result.stdout
     zh = count(project, "documents-en.pot", "interface.pot")
     en = count(project, "documents-zh_TW.pot")
+    every = count(project, "documents-en.pot", "documents-zh_TW.pot", "interface.pot")
     assert f"zh_TW (published): {zh} translated, 0 fuzzy, 0 untranslated of {zh}" in result.stdout
     assert f"en (published): {en} translated, 0 fuzzy, 0 untranslated of {en}" in result.stdout
-    assert result.stdout.count("disclaimer and key facts translated; 0 errors, ") == 2
+    for code in ("vi", "id", "th"):  # both ways: from the English document and from the Chinese one
+        assert f"{code} (published): {every} translated, 0 fuzzy, 0 untranslated of {every}" in result.stdout
+    assert result.stdout.count("disclaimer and key facts translated; 0 errors, ") == 5
     report = json.loads(run(project, "check", "--format", "json").stdout)
     assert report["publishable"] is True
     # No finding but plain-language warnings: a sentence a translation made longer than the source's.
     assert {(f["severity"], f["kind"]) for locale in report["locales"] for f in locale["findings"]} <= {
         ("warning", "long-sentence")}
     assert [d["document"] for d in report["documents"]] == ["source/exosome-therapy.md", "source/hand-washing.md"]
-    assert {locale["locale"]: len(locale["catalogs"]) for locale in report["locales"]} == {"en": 1, "zh_TW": 2}
+    assert {locale["locale"]: len(locale["catalogs"]) for locale in report["locales"]} == {
+        "en": 1, "zh_TW": 2, "vi": 3, "id": 3, "th": 3}
 
 
 @pytest.mark.parametrize("how", ["untranslated", "fuzzy"])

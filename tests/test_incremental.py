@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DOCS, EN_PO, ZH_PO, ZH_UI, copy_document, copy_project, edit_po, output_files, run
+from conftest import DOCS, EN_PO, PROJECT, ZH_PO, ZH_UI, copy_document, copy_project, doc_langs, edit_po, output_files, run
 
 DOC = "source/exosome-therapy.md"
 ZH_DOC = "source/hand-washing.md"  # written in Traditional Chinese
@@ -75,14 +75,16 @@ def test_one_changed_document_renders_only_its_leaflets(project):
     assert rendered == 1
     after = snapshot(project)
     changed = {name for name in after if before.get(name) != after[name]}
-    leaflets = {f"{folder}/second.{edition}.{kind}" for folder, edition in (
-        ("output/print", "en"), ("output/print", "zh-tw"), ("output/print", "zh-tw.en"), ("output/print", "en.large"),
-        ("output/print", "zh-tw.large"), ("output/site/en", "en"), ("output/site/zh-tw", "zh-tw"),
-        ("output/site/zh-tw", "zh-tw.en"), ("output/site/en", "en.large"), ("output/site/zh-tw", "zh-tw.large"))
-        for kind in ("pdf", "webp") if not (folder == "output/print" and kind == "webp")}
+    doc = next(d for d in DOCS if d.slug == Path(DOC).stem)  # second.md is a copy of it
+    langs = doc_langs(doc)
+    editions = [(lang, lang.url) for lang in langs] + [(lang, f"{lang.url}.large") for lang in langs] + [
+        (lang, f"{lang.url}.{partner.url}") for lang in langs
+        if (partner := PROJECT.partner(lang, doc.lang)) != lang and partner in langs]
+    leaflets = {f"output/print/second.{edition}.pdf" for _, edition in editions} | {
+        f"output/site/{lang.url}/second.{edition}.{kind}" for lang, edition in editions for kind in ("pdf", "webp")}
     search = {name for name in changed if name.startswith("output/site/pagefind/")}  # its pages' text changed
-    assert changed == leaflets | search | {"output/site/en/second.html", "output/site/zh-tw/second.html",
-                                           "output/report/index.html"}  # which lists documents by review date
+    pages = {f"output/site/{lang.url}/second.html" for lang in langs}
+    assert changed == leaflets | search | pages | {"output/report/index.html"}  # which lists documents by review date
 
 
 def test_a_translation_change_renders_the_documents_using_it(project):
@@ -137,6 +139,9 @@ def test_a_new_character_in_one_document_renders_only_that_document(project):
         return change
 
     edit_po(project / ZH_PO, translate("第二篇：什麼是外泌體療法？"))
+    for code in ("vi", "id", "th"):  # their reviewers approve msgmerge's guess: the first part's title
+        edit_po(project / f"locales/{code}/LC_MESSAGES/documents-en.po",
+                lambda e: setattr(e, "flags", []) if e.msgid == title else None)
     assert build(project)[0] == ALL + 1
     before = snapshot(project)
     edit_po(project / ZH_PO, translate("第二篇：什麼是外泌體療法？鑫"))  # 鑫: in no other text

@@ -91,8 +91,8 @@ def test_the_joiners_a_script_needs_are_not_refused():
 
 
 def test_a_missing_disclaimer_is_refused(project):
-    replace(project, DOC, "disclaimer: >-\n  This page is a neutral compilation of information for reference only, not\n"
-                          "  medical advice, and does not constitute any treatment commitment.\n", "")
+    replace(project, DOC, "disclaimer: >-\n  This page is a neutral compilation of information for reference only, not "
+                          "medical advice, and does not constitute any treatment commitment.\n", "")
     assert_one_line_error(run(project, "build"), f"{DOC}:2:", "front matter has no 'disclaimer'")
 
 
@@ -128,17 +128,29 @@ def test_bad_config_and_locales_are_refused(project):
 
 
 TOP = 'templates_locale = "en"'  # a line before site.toml's tables
+PLAIN = ("[plain_language]\nmax_sentence_words = 25\nmax_sentence_chars = 45\n\n"
+         "# Thai: a sentence ends at a space; its segmenter counts short words (ล้าง มือ), so more of them.\n"
+         "[plain_language.th]\nmax_sentence_words = 35")
+FONTS = ('[fonts]\ndefault = "Noto Sans CJK TC"\nvi = ["Noto Sans", "Noto Sans CJK TC"]\n'
+         'id = ["Noto Sans", "Noto Sans CJK TC"]\n'
+         "# Looped letterforms, which ordinary Thai readers find easiest in body text; Latin and digits from Noto Sans.\n"
+         'th = ["Noto Looped Thai", "Noto Sans", "Noto Sans CJK TC"]\n')
 
 
 @pytest.mark.parametrize("edits, words", [
-    ([("[plain_language]\nmax_sentence_words = 25\nmax_sentence_chars = 45", ""),
-      (TOP, TOP + "\nplain_language = 25")], "[plain_language] has max_sentence_words"),
+    ([(PLAIN, ""), (TOP, TOP + "\nplain_language = 25")], "[plain_language] has max_sentence_words"),
     ([("max_sentence_chars = 45", "max_sentence_chars = 0")], "[plain_language] has max_sentence_words"),
-    ([("[fonts]\ndefault = \"Noto Sans CJK TC\"", ""), (TOP, TOP + '\nfonts = "Noto Sans"')],
+    ([("max_sentence_words = 35", "max_sentence_words = 0")], "[plain_language] has max_sentence_words"),
+    ([("max_sentence_words = 35", "longest = 35")], "[plain_language] has max_sentence_words"),
+    ([(FONTS, ""), (TOP, TOP + '\nfonts = "Noto Sans"')],
      "[fonts] maps a language code"),
+    ([('vi = "zh_TW"', 'vi = 7')], "[bilingual_partners] maps a locale code"),
+    ([('vi = "zh_TW"', 'vi = "zh-TW"')], "unknown locale 'zh-TW'"),
+    ([('id = "Bahasa Indonesia"', 'id = ""')], "[language_names] maps a locale code to its name in itself"),
     ([('hand-hygiene = "Hand hygiene"', 'Hand_Hygiene = "Hand hygiene"')], "topic key 'Hand_Hygiene' must be"),
     ([('hand-hygiene = "Hand hygiene"', 'hand-hygiene = 7')], "[topics] maps a topic's key to its name"),
-], ids=["plain-not-a-table", "plain-zero", "fonts-not-a-table", "topic-key", "topic-name"])
+], ids=["plain-not-a-table", "plain-zero", "plain-th-zero", "plain-th-unknown", "fonts-not-a-table",
+        "partner-not-text", "partner-unknown", "language-name-empty", "topic-key", "topic-name"])
 def test_bad_tables_of_site_toml_are_refused_in_one_line(project, edits, words):
     for old, new in edits:
         replace(project, "site.toml", old, new)
@@ -157,7 +169,7 @@ def test_usage_errors_exit_2(project):
 
 
 def test_a_leaflet_over_its_page_budget_fails_clearly(project):
-    replace(project, DOC, "next_review: 2027-11-27", "next_review: 2027-11-27\npage_budget: 1")
+    replace(project, DOC, "page_budget: 3", "page_budget: 1")
     # The document's own language is measured first.
     assert_one_line_error(run(project, "build"), f"{DOC}:", "the en leaflet needs 2 pages; its budget is 1")
     assert not (project / "output").exists()
@@ -180,9 +192,9 @@ def test_a_second_document_becomes_a_second_set_of_pages_and_leaflets(project):
     assert "Exosomes, a second leaflet?" in index and "exosome-therapy.html" in index
 
 
-def test_a_second_chinese_document_is_published_in_chinese_and_english(project):
+def test_a_second_chinese_document_is_published_in_chinese_and_its_translations(project):
     # A document written in Traditional Chinese joins the others' domain: zh_TW's own pages, and
-    # English translations to be reviewed.
+    # translations to be reviewed in every other language.
     title = "正確洗手：濕、搓、沖、捧、擦，保護自己也保護家人"
     new_title = "洗手第二篇：正確洗手的方法"
     copy_document(project, "hand-washing", "hand-washing-again",
@@ -194,7 +206,8 @@ def test_a_second_chinese_document_is_published_in_chinese_and_english(project):
     assert "hand-washing-again" not in (project / "locales/documents-en.pot").read_text(encoding="utf-8")
     check = run(project, "check")
     assert check.returncode == 1 and new_title in check.stdout
-    assert all(f"{EN_PO}:" in line for line in check.stdout.splitlines() if new_title in line)
+    found = {line.split(":", 1)[0].strip() for line in check.stdout.splitlines() if new_title in line}
+    assert found == {f"locales/{code}/LC_MESSAGES/documents-zh_TW.po" for code in ("en", "vi", "id", "th")}
     draft = run(project, "build", "--draft")
     assert draft.returncode == 0, draft.stderr
     for lang in ("zh-tw", "en"):

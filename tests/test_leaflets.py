@@ -18,7 +18,10 @@ from healthpub import pdf
 
 A4 = (595.28, 841.89)  # points
 SINGLE = [pytest.param(doc, lang, id=f"{doc.slug}-{lang.code}") for doc in DOCS for lang in doc_langs(doc)]
-BILINGUAL = [pytest.param(doc, lang, id=f"{doc.slug}-{lang.code}") for doc in DOCS for lang in doc_langs(doc)[1:]]
+# A bilingual edition per language with a partner: site.toml's, else the document's own language.
+BILINGUAL = [pytest.param(doc, lang, partner, id=f"{doc.slug}-{lang.code}-{partner.code}")
+             for doc in DOCS for lang in doc_langs(doc)
+             if (partner := PROJECT.partner(lang, doc.lang)) != lang and partner in doc_langs(doc)]
 
 
 def disclaimer(built, lang, doc) -> str:
@@ -51,21 +54,31 @@ def test_single_language_leaflet_is_a4_tagged_small_and_leads_to_its_page(built,
     assert check.returncode == 0 and "No syntax or stream encoding errors" in check.stdout
 
 
-@pytest.mark.parametrize("doc, lang", BILINGUAL)
-def test_bilingual_edition_has_both_languages_each_with_its_disclaimer_and_code(built, doc, lang):
-    path = built / "output/print" / f"{doc.slug}.{lang.url}.{doc.lang.url}.pdf"
+def test_the_sample_site_pairs_migrant_workers_languages_with_the_chinese_staff_read():
+    pairs = {(param.values[0].slug, param.values[1].code): param.values[2].code for param in BILINGUAL}
+    for doc in DOCS:
+        for code in ("vi", "id", "th"):
+            assert pairs[(doc.slug, code)] == "zh_TW"
+        assert pairs[(doc.slug, "zh_TW")] == "en"
+    assert pairs[("hand-washing", "en")] == "zh_TW"  # no partner named: the document's own language
+    assert ("exosome-therapy", "en") not in pairs  # its own language has no other half
+
+
+@pytest.mark.parametrize("doc, lang, partner", BILINGUAL)
+def test_bilingual_edition_has_both_languages_each_with_its_disclaimer_and_code(built, doc, lang, partner):
+    path = built / "output/print" / f"{doc.slug}.{lang.url}.{partner.url}.pdf"
     reader = PdfReader(path)
     assert len(reader.pages) <= 2 * doc.page_budget
     assert reader.trailer["/Root"]["/Lang"] == lang.bcp47
     pages = [squash(text) for text in pdf_pages(path)]
-    first, second = squash(disclaimer(built, lang, doc)), squash(doc.disclaimer.text)
+    first, second = squash(disclaimer(built, lang, doc)), squash(disclaimer(built, partner, doc))
     split = next(i for i, text in enumerate(pages) if second in text)
     assert split >= 1 and all(first in text for text in pages[:split])
     assert all(second in text for text in pages[split:])
     assert qr_codes(path, 1) == [f"{PROJECT.site_url}{lang.url}/{doc.slug}.html"]
-    assert qr_codes(path, split + 1) == [f"{PROJECT.site_url}{doc.lang.url}/{doc.slug}.html"]
+    assert qr_codes(path, split + 1) == [f"{PROJECT.site_url}{partner.url}/{doc.slug}.html"]
     # Each part's structure elements carry its language, for screen readers.
-    assert struct_langs(reader) == {lang.bcp47, doc.lang.bcp47}
+    assert struct_langs(reader) == {lang.bcp47, partner.bcp47}
     assert subprocess.run(["qpdf", "--check", str(path)], capture_output=True).returncode == 0
 
 

@@ -81,8 +81,10 @@ def test_every_html_file_has_a_bcp47_lang_and_every_pdf_a_lang(built):
     topics = sum(len({key for doc in DOCS if lang in doc_langs(doc) for key in doc.topics}) for lang in langs)
     assert len(html_files) == sum(len(doc_langs(doc)) for doc in DOCS) + 4 * len(langs) + topics + 2
     # A leaflet and a large-print one per document and language, and a bilingual edition per
-    # document and translation.
-    assert len(pdf_files) == sum(3 * len(doc_langs(doc)) - 1 for doc in DOCS)
+    # document and language with a partner (site.toml's, else the document's own language).
+    pairs = sum(1 for doc in DOCS for lang in doc_langs(doc)
+                if (partner := PROJECT.partner(lang, doc.lang)) != lang and partner in doc_langs(doc))
+    assert len(pdf_files) == sum(2 * len(doc_langs(doc)) for doc in DOCS) + pairs
     for path in html_files:
         assert re.search(r'<html lang="[a-z]{2,3}(-[A-Za-z0-9]{2,8})*">', path.read_text(encoding="utf-8")), path
     for path in pdf_files:
@@ -127,5 +129,10 @@ def test_language_switcher_links_each_version_to_the_others(built):
                 href = f"../{other.url}/{doc.slug}.html"
                 assert f'href="{href}"' in html and f'hreflang="{other.bcp47}"' in html
                 assert (built / "output/site" / lang.url / href).resolve().exists()
-                assert f">{other.label}</a>" in html
+                assert f">{PROJECT.language_name(other)}</a>" in html
             assert (built / "output/site" / lang.url / f"{doc.slug}.{lang.url}.pdf").exists()
+
+
+def test_each_language_is_named_in_itself():
+    names = {lang.code: PROJECT.language_name(lang) for doc in DOCS for lang in doc_langs(doc)}
+    assert names == {"en": "English", "zh_TW": "繁體中文", "vi": "Tiếng Việt", "id": "Bahasa Indonesia", "th": "ภาษาไทย"}

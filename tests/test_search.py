@@ -105,11 +105,11 @@ def words(bundle: dict[str, bytes], lang: str) -> dict[str, set[str]]:
 def test_a_separate_index_per_language(bundle, pages):
     entry = json.loads(bundle["pagefind/pagefind-entry.json"])
     assert entry["version"] == "1.5.2"
-    # Named by <html lang>, lowercased; Chinese has no stemmer, so it gets the wasm of unknown languages.
-    assert entry["languages"] == {
-        "en": {"hash": entry["languages"]["en"]["hash"], "wasm": "en", "page_count": len(DOCS)},
-        "zh-tw": {"hash": entry["languages"]["zh-tw"]["hash"], "wasm": None, "page_count": len(DOCS)},
-    }
+    # Named by <html lang>, lowercased; a language without a stemmer (Chinese, Vietnamese, Thai) gets
+    # the wasm of unknown languages.
+    wasm = {"en": "en", "zh-tw": None, "vi": None, "id": "id", "th": None}
+    assert entry["languages"] == {lang: {"hash": entry["languages"][lang]["hash"], "wasm": stemmer,
+                                         "page_count": len(DOCS)} for lang, stemmer in wasm.items()}
     for lang, index in entry["languages"].items():
         assert index["hash"].startswith(f"{lang}_")
         assert f"pagefind/pagefind.{index['hash']}.pf_meta" in bundle
