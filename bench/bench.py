@@ -46,8 +46,9 @@ def make_project(root: Path, copies: int) -> Path:
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, root / name)
     (root / "source").mkdir()
     text = (REPO / "source" / f"{SAMPLE}.md").read_text(encoding="utf-8")
-    for i in range(copies):
-        (root / "source" / f"{SAMPLE}-{i:03d}.md").write_text(text, encoding="utf-8")
+    for i in range(copies):  # a leaflet code names one document: each copy gets its own
+        copy = re.sub(r"(?m)^(code: [A-Z0-9-]+)$", rf"\1-{i:03d}", text)
+        (root / "source" / f"{SAMPLE}-{i:03d}.md").write_text(copy, encoding="utf-8")
     return root
 
 
