@@ -43,4 +43,4 @@ $(NODE_STAMP): package-lock.json | system
 	touch $@
 
 clean:
-	rm -rf output output.staging output.old .cache
+	rm -rf output .cache
