@@ -147,8 +147,8 @@ def cmd_build(project: Project, args) -> int:
 def _today_option(cmd) -> None:
     # Review dates are judged against today; tests and rehearsals name another day.
     cmd.add_argument("--today", type=_date, default=os.environ.get("HEALTHPUB_TODAY") or dt.date.today().isoformat(),
-                     metavar="YYYY-MM-DD", help="judge review dates, and date new catalogs, as on this day (default: $HEALTHPUB_TODAY, "
-                          "or today)")
+                     metavar="YYYY-MM-DD",
+                     help="judge review dates, and date new catalogs, as on this day (default: $HEALTHPUB_TODAY, or today)")
 
 
 def _date(text: str) -> dt.date:
