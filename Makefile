@@ -19,11 +19,12 @@ serve: setup
 	$(PY) pipeline.py serve --port $(PORT)
 
 # A benchmark, not a test: N copies of the sample document, cold, no-op and one-file builds,
-# and leaflets beside plain WeasyPrint; then a site of 200 distinct documents, every step timed.
-# Figures are recorded in the README.
+# and leaflets beside plain WeasyPrint; then sites of 200 and 400 distinct documents (and of the 2
+# samples alone, the reference for one edit), every step of the author's loop timed with its peak
+# memory, the preview included, against the targets. Figures are recorded in the README.
 bench: setup
 	$(PY) bench/bench.py $(BENCH_ARGS)
-	$(PY) bench/bench.py --site 200
+	$(PY) bench/bench.py --site 2,200,400
 
 setup: system $(STAMP) $(NODE_STAMP)
 

@@ -38,7 +38,10 @@ PHRASES = {
     False: ("(Room {n})", "(see Room {n})", "(ask at Room {n})"),
     True: ("（第{n}診）", "（見第{n}診）", "（洽第{n}診）"),
 }
-EDITED = {False: "(Room {n}, revised)", True: "（第{n}診，已修訂）"}  # the one-document edit
+# The one-document edit, then the same sentence saved again in the preview.
+EDITED = {False: "(Room {n}, revised)", True: "（第{n}診，已修訂）"}
+RESAVED = {False: "(Room {n}, revised again)", True: "（第{n}診，再次修訂）"}
+SAMPLE_ROOM = 100  # the edit's room on a site of the samples alone: no variant's (they start at 101)
 
 # More titles per sample, (in its own language, in the other): a variant takes the sample's or one of these.
 TITLES = {
@@ -76,7 +79,7 @@ class Sample:
     code_prefix: str
     targets: list[Lang]
     translations: dict[str, dict[Key, polib.POEntry]]  # by target locale: the approved entries
-    po_paths: dict[str, Path]  # by target locale, relative to the project's root
+    po_paths: dict[str, Path]  # by target locale: the catalog its translations are in
 
 
 @dataclass
@@ -87,16 +90,25 @@ class Site:
     edit: dict | None = None  # one sentence of one document, and its translation, to change
 
 
-def copy_project(repo: Path, root: Path) -> None:
+def copy_project(repo: Path, root: Path, langs: list[str]) -> None:
+    """The project's files, publishing the translations `langs` (gettext codes) alone: LINGUAS lists
+    them (its comment lines kept), and the other languages' catalogs are left out, since update
+    and check read every catalog, published or not."""
     for name in PROJECT_FILES:
         src = repo / name
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, root / name)
+    linguas = root / "locales" / "LINGUAS"
+    comments = [line for line in linguas.read_text(encoding="utf-8").splitlines() if line.lstrip().startswith("#")]
+    linguas.write_text("\n".join(comments + langs) + "\n", encoding="utf-8")
+    for messages in (root / "locales").glob("*/LC_MESSAGES"):
+        if messages.parent.name not in langs:
+            shutil.rmtree(messages.parent)
 
 
-def load_samples(repo: Path) -> list[Sample]:
+def load_samples(root: Path) -> list[Sample]:
     """One sample per language documents are written in (the first document of each in source/),
-    with its approved translation into every published language."""
-    project = config.load_project(repo)
+    with its approved translation into every language the project at root publishes."""
+    project = config.load_project(root)
     samples, langs = [], set()
     for path in project.documents():
         doc = source.load(path, project.source_lang)
@@ -115,16 +127,17 @@ def load_samples(repo: Path) -> list[Sample]:
             if missing:
                 raise SystemExit(f"{po_path}: the sample {path.name} is not fully approved: {missing[0]!r}")
             translations[lang.code] = entries
-            po_paths[lang.code] = po_path.relative_to(repo)
+            po_paths[lang.code] = po_path
         code_prefix = (doc.code or "DOC-0").split("-")[0]
         samples.append(Sample(path, doc, front, code_prefix, targets, translations, po_paths))
     return samples
 
 
-def generate(repo: Path, root: Path, count: int, first: int = 101) -> Site:
+def generate(root: Path, count: int, first: int = 101) -> Site:
     """Write `count` variants into root/source/, alternating between the samples (so, with the two
-    samples, half written in English and half in Chinese), numbered from `first`."""
-    samples = load_samples(repo)
+    samples, half written in English and half in Chinese), numbered from `first`. The edit is of
+    the first variant; with none, of the first sample itself."""
+    samples = load_samples(root)
     site = Site()
     for i in range(count):
         sample = samples[i % len(samples)]
@@ -134,6 +147,10 @@ def generate(repo: Path, root: Path, count: int, first: int = 101) -> Site:
             site.translations.setdefault(po_path, {}).update(entries)
         if site.edit is None:
             site.edit = edit
+    if site.edit is None:
+        first_sample = samples[0]
+        site.edit = _edit(first_sample, first_sample.path, {s: s.text for s in first_sample.doc.segments()},
+                          SAMPLE_ROOM)
     return site
 
 
@@ -207,26 +224,28 @@ def _variant(sample: Sample, root: Path, i: int, n: int, period: int):
     translations = {}
     for lang in sample.targets:
         entries = sample.translations[lang.code]
-        translations[root / sample.po_paths[lang.code]] = {
+        translations[sample.po_paths[lang.code]] = {
             (s.context, new[s]): (translated(s, lang), entries[(s.context, s.text)].tcomment or "")
             for s in new}
 
-    # The edit for the one-document rebuild: the first lead paragraph (else the first segment in the body).
-    edit_seg = next((s for s in _blocks(doc.lead) if s.kind == "paragraph"), None) or next(
-        s for s in new if s.kind not in ("title", "description", "disclaimer", "fact"))
-    edit = {"path": path, "old": new[edit_seg], "context": edit_seg.context,
-            "new": weave(edit_seg.text, EDITED[own_han].format(n=n), own_han),
-            "translations": {root / sample.po_paths[lang.code]: weave(
-                entries_text(sample, lang, edit_seg), EDITED[lang.writes_han].format(n=n), lang.writes_han)
-                for lang in sample.targets},
-            "tcomments": {root / sample.po_paths[lang.code]:
-                          sample.translations[lang.code][(edit_seg.context, edit_seg.text)].tcomment or ""
-                          for lang in sample.targets}}
-    return path, translations, edit
+    return path, translations, _edit(sample, path, new, n)
 
 
-def entries_text(sample: Sample, lang: Lang, seg: source.Segment) -> str:
-    return sample.translations[lang.code][(seg.context, seg.text)].msgstr
+def _edit(sample: Sample, path: Path, texts: dict, n: int) -> dict:
+    """The edit for the one-document rebuild of the document at path, made from the sample (`texts`:
+    each kept segment's text in it): its first lead paragraph (else its first segment in the body)
+    becomes the sample's with the EDITED phrase, and so does its translation; RESAVED is its next save."""
+    doc, han = sample.doc, sample.doc.lang.writes_han
+    seg = next((s for s in _blocks(doc.lead) if s.kind == "paragraph"), None) or next(
+        s for s in texts if s.kind not in ("title", "description", "disclaimer", "fact"))
+    entries = {lang: sample.translations[lang.code][(seg.context, seg.text)] for lang in sample.targets}
+    return {"path": path, "lang": doc.lang, "old": texts[seg], "context": seg.context,
+            "new": weave(seg.text, EDITED[han].format(n=n), han),
+            "resaved": weave(seg.text, RESAVED[han].format(n=n), han),
+            "translations": {sample.po_paths[lang.code]: weave(entry.msgstr, EDITED[lang.writes_han].format(n=n),
+                                                                lang.writes_han)
+                             for lang, entry in entries.items()},
+            "tcomments": {sample.po_paths[lang.code]: entry.tcomment or "" for lang, entry in entries.items()}}
 
 
 def weave(text: str, phrase: str, han: bool) -> str:
@@ -334,12 +353,26 @@ def approve(translations: dict[Path, dict[Key, tuple[str, str]]]) -> dict[Path, 
 def edit_one(site: Site) -> dict[Path, dict[Key, tuple[str, str]]]:
     """Change one sentence of one document; returns its translation, for `approve` after `update`."""
     edit = site.edit
-    text = edit["path"].read_text(encoding="utf-8")
-    if text.count(edit["old"] + "\n") != 1:
-        raise SystemExit(f"{edit['path']}: cannot find the sentence to edit")
-    edit["path"].write_text(text.replace(edit["old"] + "\n", edit["new"] + "\n"), encoding="utf-8")
+    _rewrite(edit["path"], edit["old"], edit["new"])
     return {path: {(edit["context"], edit["new"]): (msgstr, edit["tcomments"][path])}
             for path, msgstr in edit["translations"].items()}
+
+
+def resave(site: Site) -> str:
+    """After `edit_one`, change the same sentence again, in the document alone (an author's save in
+    the preview); returns the sentence as it is now, which no other text of the site has."""
+    edit = site.edit
+    _rewrite(edit["path"], edit["new"], edit["resaved"])
+    return edit["resaved"]
+
+
+def _rewrite(path: Path, old: str, new: str) -> None:
+    """Replace the paragraph whose text is `old`; in the file it may be wrapped over lines, as the samples' are."""
+    text = path.read_text(encoding="utf-8")
+    paragraph = re.compile(r"(?m)^" + r"\s+".join(map(re.escape, old.split())) + "$")
+    if len(paragraph.findall(text)) != 1:
+        raise SystemExit(f"{path}: cannot find the sentence to edit")
+    path.write_text(paragraph.sub(lambda _: new, text), encoding="utf-8")
 
 
 def message_counts(root: Path) -> dict[str, int]:

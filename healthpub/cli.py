@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
                      help="the pages alone, no leaflets (the preview's first pass after a change)")
     cmd.add_argument("--shard", type=_shard, default=(1, 1), metavar="I/N",
                      help="render the leaflets of every N-th document from the I-th (for CI matrices)")
+    cmd.add_argument("--scheduler", metavar="tcp://HOST:8786",
+                     help="render the leaflets on the workers of this Dask scheduler, not on this machine")
     _today_option(cmd)
     cmd = commands.add_parser("pseudo", help="build every message pseudo-translated into output/pseudo/, "
                                          "listing leaflets that would outgrow their page budget")
@@ -136,7 +138,7 @@ def cmd_build(project: Project, args) -> int:
         return 1
     progress = _progress if sys.stderr.isatty() else None  # a bar on a terminal, quiet in CI
     result = publish.build(project, state, draft=args.draft, force=args.force, progress=progress, shard=args.shard,
-                           with_leaflets=not args.pages_only,
+                           with_leaflets=not args.pages_only, scheduler=args.scheduler,
                            inputs=inputs)
     status = f"{len(result.written)} changed" if result.written else "up to date, nothing rewritten"
     print(f"{project.output_dir}: {len(result.files)} files, {status}; leaflets of {result.rendered} documents rendered"

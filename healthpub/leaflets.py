@@ -24,6 +24,9 @@ from .fonts import Subset
 from .source import Document
 
 
+MEMORY_LIMIT = 2 << 30  # bytes of address space a rendering process may use
+
+
 @dataclass(frozen=True)
 class Job:
     """One document's leaflets, as plain data, so that another process can render them: an HTML
@@ -33,7 +36,7 @@ class Job:
     source: Path  # the document, for messages
     htmls: tuple[str, ...]
     editions: tuple[tuple[str, tuple[int, ...]], ...]  # (file name, indexes into htmls)
-    base: Path  # the templates folder: leaflet.css and nothing else is read from it
+    stylesheet: bytes  # leaflet.css: the one file the leaflets link to, carried along for other machines
     fonts: tuple[Subset, ...]  # cut down to the characters of these leaflets when they are rendered
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import filecmp
 import os
 import shutil
 import sys
@@ -56,6 +57,21 @@ def write(path: Path, data: bytes) -> None:
         raise OSError(err.errno, err.strerror, str(path)) from None
 
 
+def link(path: Path, target: Path) -> None:
+    """`target` as another name of `path`, or a copy where they are on different file systems."""
+    try:
+        os.link(path, target)
+    except OSError:
+        copy(path, target)
+
+
+def copy(path: Path, target: Path) -> None:
+    try:
+        shutil.copyfile(path, target)
+    except OSError as err:
+        raise OSError(err.errno, err.strerror, str(target)) from None
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace a file whole: a reader, or a write that fails half-way (a full disk), never leaves
     half of one."""
@@ -88,51 +104,87 @@ def listing(output: Path) -> list[list]:
             for name, path in sorted(files(output).items())]
 
 
-def publish(files_: dict[str, bytes], output: Path, only: str | None = None) -> list[str]:
-    """Make output/ show exactly `files_` (names under output/: "site/en/index.html"), as a new
-    build switched in at once; with `only` ("report/"), `files_` replace that tree alone and every
-    other file stays. Unchanged files are hard-linked, not rewritten; if nothing changed, nothing
-    is touched. A failure (a full disk, a build killed) leaves the current build as it was, and no
-    half-written one behind. Returns the names that changed."""
-    before = current(output)
-    shown = files(output)
-    wanted = dict(files_)
-    if only is not None:
-        wanted.update({name: shown[name] for name in shown if not name.startswith(only)})
-    changed = sorted(name for name, data in wanted.items() if isinstance(data, bytes) and not _same(shown.get(name), data))
-    if not changed and set(shown) == set(wanted):
-        return []
-    builds = output / BUILDS
-    builds.mkdir(parents=True, exist_ok=True)
-    numbers = [int(p.name) for p in builds.iterdir() if p.name.isdigit()]
-    number = str(max(numbers, default=0) + 1)
-    folder = builds / number
-    try:
-        for name, data in wanted.items():
-            target = folder / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if name in changed:
+class Staging:
+    """A build being written: each file goes into output/.builds/N/ as soon as it is made, so that
+    memory does not grow with the site; a file equal to the current build's is hard-linked, not
+    written again (readers and rsync see it unchanged). `commit` switches the build in at once. As a
+    context manager, anything that stops the build first removes what it staged. With `only`
+    ("report/"), the build replaces that tree alone and every other file stays."""
+
+    def __init__(self, output: Path, only: str | None = None):
+        self.output, self.only = output, only
+        self.before = current(output)
+        self.shown = files(output)
+        builds = output / BUILDS
+        builds.mkdir(parents=True, exist_ok=True)
+        self.number = str(max((int(p.name) for p in builds.iterdir() if p.name.isdigit()), default=0) + 1)
+        self.folder = builds / self.number
+        self.names: list[str] = []  # every file staged, by its name under output/
+        self.changed: list[str] = []
+
+    def __enter__(self) -> Staging:
+        self.folder.mkdir()
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        if kind is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            (self.output / f"{CURRENT}.{self.number}").unlink(missing_ok=True)
+            for empty in (self.output / BUILDS, self.output):  # a first build refused leaves no output/
+                with contextlib.suppress(OSError):
+                    empty.rmdir()
+
+    def add(self, name: str, data: bytes | Path) -> Path:
+        """`data`, or a copy of the file it names, as `name` under output/ ("site/en/index.html")."""
+        target = self.folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        old = self.shown.get(name)
+        if old is not None and _same(old, data):
+            os.link(old, target)
+        else:
+            if isinstance(data, bytes):
                 write(target, data)
             else:
-                os.link(shown[name], target)
-        link = output / f"{CURRENT}.{number}"
+                copy(data, target)
+            self.changed.append(name)
+        self.names.append(name)
+        return target
+
+    def commit(self) -> list[str]:
+        """Switch the staged build in; if nothing changed, nothing is touched. Returns the names
+        that changed."""
+        if self.only is not None:
+            for name, path in self.shown.items():
+                if not name.startswith(self.only):
+                    self.add(name, path)
+        staged = set(self.names)
+        if not self.changed and staged == set(self.shown):
+            shutil.rmtree(self.folder)
+            return []
+        link = self.output / f"{CURRENT}.{self.number}"
         link.unlink(missing_ok=True)
-        os.symlink(f"{BUILDS}/{number}", link)
-        os.replace(link, output / CURRENT)  # the switch: atomic
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        (output / f"{CURRENT}.{number}").unlink(missing_ok=True)
-        raise
-    _link_trees(output, {name.partition("/")[0] for name in wanted})
-    keep = {number, before.name if before else number}
-    for old in builds.iterdir():  # the build before stays for readers still in it
-        if old.name not in keep:
-            shutil.rmtree(old, ignore_errors=True)
-    return changed
+        os.symlink(f"{BUILDS}/{self.number}", link)
+        os.replace(link, self.output / CURRENT)  # the switch: atomic
+        _link_trees(self.output, {name.partition("/")[0] for name in staged})
+        keep = {self.number, self.before.name if self.before else self.number}
+        for old in (self.output / BUILDS).iterdir():  # the build before stays for readers still in it
+            if old.name not in keep:
+                shutil.rmtree(old, ignore_errors=True)
+        return sorted(self.changed)
 
 
-def _same(path: Path | None, data: bytes) -> bool:
-    return path is not None and path.stat().st_size == len(data) and path.read_bytes() == data
+def publish(files_: dict[str, bytes], output: Path, only: str | None = None) -> list[str]:
+    """Make output/ show exactly `files_` as a new build switched in at once (see Staging)."""
+    with Staging(output, only) as staging:
+        for name, data in files_.items():
+            staging.add(name, data)
+        return staging.commit()
+
+
+def _same(path: Path, data: bytes | Path) -> bool:
+    if isinstance(data, Path):
+        return os.path.samefile(path, data) or filecmp.cmp(path, data, shallow=False)
+    return path.stat().st_size == len(data) and path.read_bytes() == data
 
 
 def _link_trees(output: Path, trees: set[str]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -12,6 +14,7 @@ import os
 import shutil
 import sys
 from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -28,7 +31,7 @@ PACKAGE = Path(__file__).parent
 # Anything that changes how the same HTML becomes a PDF invalidates the cached PDFs: the code that
 # runs in the rendering process (WeasyPrint, the font cut, the QR codes) and its libraries' versions.
 VERSIONS = b"".join([*((PACKAGE / name).read_bytes() for name in ("pdf.py", "fonts.py", "leaflets.py")),
-                     *(importlib.metadata.version(name).encode() for name in ("weasyprint", "uharfbuzz", "segno"))])
+                     *(importlib.metadata.version(name).encode() for name in ("weasyprint", "uharfbuzz", "segno", "pypdfium2", "pillow"))])
 
 
 def fingerprint(project: Project, draft: bool, shard: tuple[int, int], today: dt.date, pages_only: bool = False) -> str:
@@ -75,15 +78,18 @@ class Result:
 def build(project: Project, state: State, draft: bool = False, force: bool = False,
           workers: int | None = None, progress=None, shard: tuple[int, int] = (1, 1),
           timeout: float = RENDER_TIMEOUT, inputs: str | None = None, into: Path | None = None,
-          allow_over_budget: bool = False, report: bool = True, with_leaflets: bool = True) -> Result:
+          allow_over_budget: bool = False, report: bool = True, with_leaflets: bool = True,
+          scheduler: str | None = None) -> Result:
     """Render every document's pages and leaflets in each of its languages, then publish them into
-    `into` (output/) at once. Leaflets whose inputs did not change come from the cache. Shard i of
-    n renders the leaflets of every n-th document from the i-th (the pages, all of them, are cheap);
-    the shards' output/ folders merge by copying one over the other. `inputs`, the fingerprint
-    taken before `state` was gathered, is recorded for `current`. A leaflet over its page budget
-    fails the build, unless `allow_over_budget` (the pseudo-locale's trial), which lists it. The
-    review report goes along into output/report/ unless `report` is false; the leaflets are left out
-    without `with_leaflets` (the preview's first pass), and their cache left as it is."""
+    `into` (output/) at once. Each file goes to the staging build as it is made, so memory does not
+    grow with the site. Leaflets whose inputs did not change come from the cache; the others are
+    rendered by local processes, or by the Dask cluster at `scheduler` (tcp://host:8786). Shard i
+    of n renders the leaflets of every n-th document from the i-th (the pages, all of them, are
+    cheap); the shards' output/ folders merge by copying one over the other. `inputs`, the
+    fingerprint taken before `state` was gathered, is recorded for `current`. A leaflet over its
+    page budget fails the build, unless `allow_over_budget` (the pseudo-locale's trial), which lists
+    it. The review report goes along into output/report/ unless `report` is false; the leaflets are
+    left out without `with_leaflets` (the preview's first pass), and their cache left as it is."""
     into = into or project.output_dir
     for lang in state.langs:  # a language the leaflet font cannot print is refused before anything renders
         fonts.require_script(lang, project.font_families(lang))
@@ -91,49 +97,53 @@ def build(project: Project, state: State, draft: bool = False, force: bool = Fal
     # marked as drafts.
     drafts = {report.lang.code for report in state.blocking()} | {r.doc.slug for r in state.overdue()} \
         if draft else set()
-    site = _Site(project, state, drafts)
-    files = site.pages()
-    index, count = shard
-    documents = state.documents[index - 1::count]
-    rendered, over_budget = 0, []
-    cache = project.cache_dir / "pdf" / into.name
-    renders = _render_pdfs(cache, _leaflet_jobs(project, state, documents, site.leaflet_html), force, workers,
-                           progress, timeout) if with_leaflets else []
-    for doc, (job, pdfs, meta, fresh) in zip(documents, renders):
-        rendered += fresh
-        langs = state.doc_langs(doc)
-        by_html = langs + langs  # the language of each of the job's HTML: the leaflets, then the large prints
-        budgets = [("leaflet", "page_budget", doc.page_budget)] * len(langs) + \
-            [("large-print leaflet", "large_print_budget", doc.large_print_budget)] * len(langs)
-        for lang, count, (what, key, budget) in zip(by_html, meta["pages"], budgets):
-            if count > budget:
-                problem = InputError(doc.path, None, f"the {lang.code} {what} needs {count} pages; its budget is "
-                                     f"{budget}", f"shorten the text or raise {key} in the front matter")
-                if not allow_over_budget:
-                    raise problem
-                over_budget.append(str(problem))
-        for number, ((name, parts), pdf) in enumerate(zip(job.editions, pdfs)):
-            files[f"print/{name}"] = pdf
-            # Every edition is also offered beside the pages of its first language, with a picture
-            # of its first page for the leaflet shelf.
-            first = by_html[parts[0]]
-            files[f"site/{first.url}/{name}"] = pdf
-            files[f"site/{first.url}/{name.removesuffix('.pdf')}.webp"] = (cache / meta["key"] / f"t{number}").read_bytes()
-            site.shelve(doc, first, name, [by_html[i] for i in parts], parts[0] >= len(langs),
-                        sum(meta["pages"][i] for i in parts), meta["sizes"][number])
-    files.update(site.shelves())
-    # Search covers the documents' pages: the homes and lists would only repeat their titles.
-    files.update({f"site/{name}": data for name, data in search.index(
-        {name: files[f"site/{name}"] for name in site.document_pages}).items()})
-    if report:
-        files.update(_report_files(project, state))
-    stamp = project.cache_dir / "build.json"
-    if inputs:
-        stamp.unlink(missing_ok=True)  # output/ is about to change: no stamp until it has
-    written = output.publish(files, into)
+    with output.Staging(into) as staging:
+        site = _Site(project, state, drafts, staging)
+        site.pages()
+        index, count = shard
+        documents = state.documents[index - 1::count]
+        rendered, over_budget = 0, []
+        cache = project.cache_dir / "pdf" / into.name
+        jobs = (site.job(doc) for doc in documents)
+        renders = _render_pdfs(cache, jobs, len(documents), force, workers, progress, timeout, scheduler) \
+            if with_leaflets else []
+        for doc, (job, folder, meta, fresh) in zip(documents, renders):
+            rendered += fresh
+            langs = state.doc_langs(doc)
+            by_html = langs + langs  # the language of each of the job's HTML: the leaflets, then the large prints
+            budgets = [("leaflet", "page_budget", doc.page_budget)] * len(langs) + \
+                [("large-print leaflet", "large_print_budget", doc.large_print_budget)] * len(langs)
+            for lang, pages_, (what, key, budget) in zip(by_html, meta["pages"], budgets):
+                if pages_ > budget:
+                    problem = InputError(doc.path, None, f"the {lang.code} {what} needs {pages_} pages; its budget "
+                                         f"is {budget}", f"shorten the text or raise {key} in the front matter")
+                    if not allow_over_budget:
+                        raise problem
+                    over_budget.append(str(problem))
+            for number, (name, parts) in enumerate(job.editions):
+                staging.add(f"print/{name}", folder / str(number))
+                # Every edition is also offered beside the pages of its first language, with a picture
+                # of its first page for the leaflet shelf.
+                first = by_html[parts[0]]
+                staging.add(f"site/{first.url}/{name}", folder / str(number))
+                staging.add(f"site/{first.url}/{name.removesuffix('.pdf')}.webp", folder / f"t{number}")
+                site.shelve(doc, first, name, [by_html[i] for i in parts], parts[0] >= len(langs),
+                            sum(meta["pages"][i] for i in parts), meta["sizes"][number])
+        site.shelves()
+        # Search covers the documents' pages: the homes and lists would only repeat their titles.
+        bundle = search.index({name: staging.folder / "site" / name for name in site.document_pages})
+        for name, data in bundle.items():
+            staging.add(f"site/{name}", data)
+        if report:
+            for name, data in _report_files(project, state).items():
+                staging.add(name, data)
+        stamp = project.cache_dir / "build.json"
+        if inputs:
+            stamp.unlink(missing_ok=True)  # output/ is about to change: no stamp until it has
+        written = staging.commit()
     if inputs:
         output.write_atomic(stamp, json.dumps({"inputs": inputs, "output": output.listing(into)}).encode())
-    return Result(sorted(files), written, rendered, over_budget)
+    return Result(sorted(staging.names), written, rendered, over_budget)
 
 
 def write_report(project: Project, state: State) -> Path:
@@ -148,18 +158,19 @@ def _report_files(project: Project, state: State) -> dict[str, bytes]:
 
 
 class _Site:
-    """The web pages of a build, in every language: each document's page and leaflet HTML, the
-    homes, topics, search pages, 404 pages, the language chooser and the sitemap (cheap, so always
-    made); then, once the leaflets are rendered, the leaflet shelves. `drafts` holds the locales and
-    the documents (slugs) to mark as drafts."""
+    """The web pages of a build, in every language, staged as they are made: each document's page,
+    the homes, topics, search pages, 404 pages, the language chooser and the sitemap (cheap, so
+    always made); each document's leaflet job; then, once the leaflets are rendered, the leaflet
+    shelves. `drafts` holds the locales and the documents (slugs) to mark as drafts."""
 
-    def __init__(self, project: Project, state: State, drafts: set[str]):
-        self.project, self.state, self.drafts = project, state, drafts
+    def __init__(self, project: Project, state: State, drafts: set[str], staging: output.Staging | None = None):
+        self.project, self.state, self.drafts, self.staging = project, state, drafts, staging
         self.env = render.environment(project)
-        self.files: dict[str, bytes] = {}
-        self.css = _asset(project.templates_dir / "site.css", self.files)
-        self.search_js = _asset(project.templates_dir / "search.js", self.files)
-        self.leaflet_html: dict[tuple[str, str, bool], str] = {}  # by slug, locale and large print
+        # Files under content-hashed names in site/assets/, so that browsers may cache them forever.
+        self.assets = {f"assets/{path.stem}.{hashlib.sha256(path.read_bytes()).hexdigest()[:12]}{path.suffix}": path
+                       for path in (project.templates_dir / "site.css", project.templates_dir / "search.js")}
+        self.css, self.search_js = self.assets
+        self.stylesheet = (project.templates_dir / "leaflet.css").read_bytes()
         self.titles: dict[tuple[str, str], str] = {}  # a document's title, by slug and locale
         self.shelf: dict[str, list[dict]] = {lang.code: [] for lang in state.langs}
         self.document_pages: list[str] = []  # under site/
@@ -171,8 +182,10 @@ class _Site:
         return {"publisher": self.project.publisher_name(lang),
                 "draft": lang.code in self.drafts, "css": self.css}
 
-    def pages(self) -> dict[str, bytes]:
+    def pages(self) -> None:
         project, state, env = self.project, self.state, self.env
+        for name, path in self.assets.items():
+            self.staging.add(f"site/{name}", path)
         named: dict[str, list[Lang]] = {}  # every page name with its languages, for hreflang and the sitemap
         for doc in state.documents:
             named[pages.doc_page(doc.slug)] = state.doc_langs(doc)
@@ -191,23 +204,18 @@ class _Site:
                 doc_langs = state.doc_langs(doc)
                 if lang not in doc_langs:
                     continue
-                doc_localizer = localizer.for_document(state.translation(lang, project.domain(doc.lang)))
-                doc_context = {**context, "draft": context["draft"] or doc.slug in self.drafts}
+                doc_localizer, doc_context = self._for_document(localizer, context, doc)
                 topics = [self._topic(localizer, key) for key in doc.topics]
                 html = pages.render_page(env, doc_localizer, doc, doc_langs, project.site_url, topics=topics,
                                          **doc_context)
                 path = pages.page_path(lang, pages.doc_page(doc.slug))
-                self.files[f"site/{path}"] = html.encode("utf-8")
+                self.staging.add(f"site/{path}", html.encode("utf-8"))
                 self.document_pages.append(path)
                 self.titles[(doc.slug, lang.code)] = doc_localizer.plain(doc.title)
                 items.append({"doc": doc, "href": pages.doc_page(doc.slug), "lang": lang,
                               "title": doc_localizer.plain(doc.title), "description": doc_localizer.plain(doc.description),
                               "last_reviewed": doc.last_reviewed, "leaflet": pages.leaflet_name(lang, doc.slug),
                               "large_print": pages.leaflet_name(lang, doc.slug, large=True)})
-                for large in (False, True):
-                    self.leaflet_html[(doc.slug, lang.code, large)] = leaflets.render_html(
-                        env, doc_localizer, doc, pages.page_url(project.site_url, lang, pages.doc_page(doc.slug)),
-                        project.font_families(lang), large=large, **doc_context)
             items.sort(key=lambda item: (-item["last_reviewed"].toordinal(), item["title"]))
             groups.append({"lang": lang, "pages": [{"href": pages.page_path(lang, item["href"]), "title": item["title"]}
                                                    for item in items]})
@@ -223,60 +231,41 @@ class _Site:
             self._named(named, "search.html", lang, "search.html", search_js=self.search_js)
             root = urlsplit(project.site_url).path  # the 404 page answers missing URLs at any depth
             not_found = pages.render_404(env, localizer, root, **context).encode("utf-8")
-            self.files[f"site/{lang.url}/404.html"] = not_found
+            self.staging.add(f"site/{lang.url}/404.html", not_found)
             if lang == state.langs[0]:  # the site's own language answers outside the language folders
-                self.files["site/404.html"] = not_found
+                self.staging.add("site/404.html", not_found)
         chooser = self.localizer(state.langs[0])
-        self.files["site/index.html"] = pages.render_index(
+        self.staging.add("site/index.html", pages.render_index(
             env, chooser, groups, css=self.css, site_url=project.site_url,
-            publisher=project.publisher_name(state.langs[0])).encode("utf-8")
+            publisher=project.publisher_name(state.langs[0])).encode("utf-8"))
         listed = {name: langs for name, langs in named.items() if name != "search.html"}  # noindex
-        self.files["site/sitemap.xml"] = pages.sitemap(project.site_url, listed).encode("utf-8")
-        self.files["site/robots.txt"] = pages.robots(project.site_url).encode("utf-8")
+        self.staging.add("site/sitemap.xml", pages.sitemap(project.site_url, listed).encode("utf-8"))
+        self.staging.add("site/robots.txt", pages.robots(project.site_url).encode("utf-8"))
         self.named = named
-        return self.files
 
-    def _named(self, named: dict[str, list[Lang]], template: str, lang: Lang, name: str, **context) -> None:
-        html = pages.render_named(self.env, template, self.localizer(lang), name, named[name], self.project.site_url,
-                                  **{**self.context(lang), **context})
-        self.files[f"site/{pages.page_path(lang, name)}"] = html.encode("utf-8")
+    def _for_document(self, localizer: render.Localizer, context: dict,
+                      doc: source.Document) -> tuple[render.Localizer, dict]:
+        """A language's localizer and context, for one document: its messages, and its draft mark."""
+        lang = localizer.lang
+        doc_localizer = localizer.for_document(self.state.translation(lang, self.project.domain(doc.lang)))
+        return doc_localizer, {**context, "draft": context["draft"] or doc.slug in self.drafts}
 
-    def _topic(self, localizer: render.Localizer, key: str) -> dict:
-        name = self.project.topics[key][0]
-        return {"key": key, "label": localizer.interface.pgettext(extract.TOPIC, name)}
-
-    def shelve(self, doc: source.Document, lang: Lang, name: str, langs: list[Lang], large: bool, pages_: int,
-               size: list[int]) -> None:
-        """A leaflet rendered for the shelf of its first language."""
-        self.shelf[lang.code].append({"doc": doc, "href": name, "thumbnail": f"{name.removesuffix('.pdf')}.webp",
-                                      "width": size[0], "height": size[1], "langs": langs, "large": large,
-                                      "pages": pages_, "title": self.titles[(doc.slug, lang.code)], "title_lang": lang})
-
-    def shelves(self) -> dict[str, bytes]:
-        """Each language's leaflet shelf, rack order: by code, then title; each document's editions together."""
-        files = {}
-        for lang in self.state.langs:
-            items = sorted(self.shelf[lang.code], key=lambda item: (item["doc"].code or "~", item["title"],
-                                                                     item["large"], len(item["langs"])))
-            html = pages.render_named(self.env, "leaflets.html", self.localizer(lang), "leaflets.html",
-                                      self.named["leaflets.html"], self.project.site_url, leaflets=items,
-                                      **self.context(lang))
-            files[f"site/{pages.page_path(lang, 'leaflets.html')}"] = html.encode("utf-8")
-        return files
-
-
-def _leaflet_jobs(project: Project, state: State, documents: list[source.Document],
-                  leaflet_html: dict[tuple[str, str, bool], str]) -> list[leaflets.Job]:
-    """A job per document: a leaflet per language, a bilingual edition per language that has a
-    partner (site.toml [bilingual_partners], else the document's own language): its sheet, then the
-    partner's; and a large-print leaflet per language. Each font is cut down to what the document's
-    leaflets use, so that its PDFs depend on nothing but the document. Every character is checked
-    against its font first: no empty boxes."""
-    jobs = []
-    for doc in documents:
-        langs = state.doc_langs(doc)  # its own language first
+    def job(self, doc: source.Document) -> leaflets.Job:
+        """The document's leaflets, as a job: a leaflet per language, a bilingual edition per
+        language that has a partner (site.toml [bilingual_partners], else the document's own
+        language): its sheet, then the partner's; and a large-print leaflet per language. Each font
+        is cut down to what the document's leaflets use, so that its PDFs depend on nothing but the
+        document. Every character is checked against its font first: no empty boxes."""
+        project = self.project
+        langs = self.state.doc_langs(doc)  # its own language first
         n = len(langs)
-        htmls = tuple(leaflet_html[(doc.slug, lang.code, large)] for large in (False, True) for lang in langs)
+        htmls = []
+        for large in (False, True):
+            for lang in langs:
+                doc_localizer, doc_context = self._for_document(self.localizer(lang), self.context(lang), doc)
+                htmls.append(leaflets.render_html(
+                    self.env, doc_localizer, doc, pages.page_url(project.site_url, lang, pages.doc_page(doc.slug)),
+                    project.font_families(lang), large=large, **doc_context))
         pairs = [(i, langs.index(partner)) for i, lang in enumerate(langs)
                  if (partner := project.partner(lang, doc.lang)) != lang and partner in langs]
         names = [f"{doc.slug}.{lang.url}.pdf" for lang in langs] + \
@@ -293,51 +282,113 @@ def _leaflet_jobs(project: Project, state: State, documents: list[source.Documen
                                  f"cannot print: {shown}", "change the text or set another font in site.toml [fonts]")
             for family in families:
                 texts[family] = texts.get(family, "") + text
-        jobs.append(leaflets.Job(
-            source=doc.path, htmls=htmls,
+        return leaflets.Job(
+            source=doc.path, htmls=tuple(htmls),
             editions=tuple(zip(names, parts)),
-            base=project.templates_dir,
+            stylesheet=self.stylesheet,
             fonts=tuple(subset for family, text in texts.items() for subset in fonts.subsets(family, text)),
-        ))
-    return jobs
+        )
+
+    def _named(self, named: dict[str, list[Lang]], template: str, lang: Lang, name: str, **context) -> None:
+        html = pages.render_named(self.env, template, self.localizer(lang), name, named[name], self.project.site_url,
+                                  **{**self.context(lang), **context})
+        self.staging.add(f"site/{pages.page_path(lang, name)}", html.encode("utf-8"))
+
+    def _topic(self, localizer: render.Localizer, key: str) -> dict:
+        name = self.project.topics[key][0]
+        return {"key": key, "label": localizer.interface.pgettext(extract.TOPIC, name)}
+
+    def shelve(self, doc: source.Document, lang: Lang, name: str, langs: list[Lang], large: bool, pages_: int,
+               size: list[int]) -> None:
+        """A leaflet rendered for the shelf of its first language."""
+        self.shelf[lang.code].append({"doc": doc, "href": name, "thumbnail": f"{name.removesuffix('.pdf')}.webp",
+                                      "width": size[0], "height": size[1], "langs": langs, "large": large,
+                                      "pages": pages_, "title": self.titles[(doc.slug, lang.code)], "title_lang": lang})
+
+    def shelves(self) -> None:
+        """Each language's leaflet shelf, rack order: by code, then title; each document's editions together."""
+        for lang in self.state.langs:
+            items = sorted(self.shelf[lang.code], key=lambda item: (item["doc"].code or "~", item["title"],
+                                                                     item["large"], len(item["langs"])))
+            html = pages.render_named(self.env, "leaflets.html", self.localizer(lang), "leaflets.html",
+                                      self.named["leaflets.html"], self.project.site_url, leaflets=items,
+                                      **self.context(lang))
+            self.staging.add(f"site/{pages.page_path(lang, 'leaflets.html')}", html.encode("utf-8"))
 
 
-def _render_pdfs(cache: Path, jobs: list[leaflets.Job], force: bool, workers: int | None, progress,
-                 timeout: float):
-    """Yields (job, its PDFs, what the cache says of them, whether they were rendered now): from the
-    cache when the job's inputs are unchanged, otherwise rendered across processes, one document per
-    process at a time. The cache keeps, beside the PDFs, a picture of each one's first page
-    (t0, t1, …), and meta.json: its key, each language's page count and each picture's size."""
+def _render_pdfs(cache: Path, jobs: Iterable[leaflets.Job], count: int, force: bool, workers: int | None,
+                 progress, timeout: float, scheduler: str | None) -> Iterator[tuple[leaflets.Job, Path, dict, bool]]:
+    """Yields, in order, each job with the cache folder of its PDFs, what the cache says of them,
+    and whether they were rendered now: from the cache when the job's inputs are unchanged,
+    otherwise rendered, one document per process at a time. Only a few jobs are in flight at once,
+    so that memory does not grow with the site. The cache keeps, beside the PDFs (0, 1, …), a
+    picture of each one's first page (t0, t1, …), and meta.json: its key, each language's page
+    count and each picture's size."""
     cache.mkdir(parents=True, exist_ok=True)
-    stylesheet = (jobs[0].base / "leaflet.css").read_bytes() if jobs else b""
-    keys = [hashlib.sha256(b"\0".join([*(html.encode() for html in job.htmls), repr(job.editions).encode(),
-                                        repr(job.fonts).encode(), stylesheet, VERSIONS])
-                           ).hexdigest() for job in jobs]
-    todo = [(job, key) for job, key in zip(jobs, keys) if force or not (cache / key).is_dir()]
-    if todo:
-        fonts.require_harfbuzz_subset()
-        from . import pdf  # WeasyPrint is imported only when there is something to render
+    keys: set[str] = set()
+    with contextlib.ExitStack() as stack:
+        submit = None
+        pending: collections.deque = collections.deque()  # (job, key, a wait for its PDFs, or None if cached)
+        window = 2 * (workers or os.cpu_count() or 1)
+        done = 0
 
-        # multiprocessing's Pool, for terminate(): a render past its time limit is killed, not awaited.
-        with multiprocessing.Pool(min(workers or os.cpu_count() or 1, len(todo)), initializer=pdf.limit_memory) as pool:
-            pending = [(job, key, pool.apply_async(pdf.write_pdfs, (job,))) for job, key in todo]
-            for done, (job, key, result) in enumerate(pending, 1):
+        def finish():
+            nonlocal done
+            job, key, wait = pending.popleft()
+            if wait is not None:
                 try:
-                    pdfs, pages, thumbnails = result.get(timeout=timeout)
-                except multiprocessing.TimeoutError:
+                    pdfs, pages, thumbnails = wait(timeout)
+                except (multiprocessing.TimeoutError, TimeoutError):
                     raise InputError(job.source, None, f"its leaflets took over {timeout:g} s to render") from None
                 except MemoryError:
-                    raise InputError(job.source, None, f"its leaflets need over {pdf.MEMORY_LIMIT >> 20} MB "
+                    raise InputError(job.source, None, f"its leaflets need over {leaflets.MEMORY_LIMIT >> 20} MB "
                                      "to render") from None
                 _store(cache / key, pdfs, pages, thumbnails)
-                if progress:
-                    progress(done, len(todo))
+            done += 1
+            if progress:
+                progress(done, count)
+            return job, cache / key, json.loads((cache / key / "meta.json").read_text()), wait is not None
+
+        for job in jobs:
+            key = hashlib.sha256(b"\0".join([*(html.encode() for html in job.htmls), repr(job.editions).encode(),
+                                             repr(job.fonts).encode(), job.stylesheet, VERSIONS])).hexdigest()
+            keys.add(key)
+            wait = None
+            if force or not (cache / key).is_dir():
+                if submit is None:
+                    submit = stack.enter_context(_engine(workers, scheduler))
+                wait = submit(job)
+            pending.append((job, key, wait))
+            while pending and (pending[0][2] is None or sum(w is not None for _, _, w in pending) > window):
+                yield finish()
+        while pending:
+            yield finish()
     for stale in {p for p in cache.iterdir()} - {cache / key for key in keys}:
         shutil.rmtree(stale, ignore_errors=True)  # the cache holds what the current output is made of
-    fresh = {key for _, key in todo}
-    for job, key in zip(jobs, keys):
-        pdfs = [(cache / key / str(i)).read_bytes() for i in range(len(job.editions))]
-        yield job, pdfs, json.loads((cache / key / "meta.json").read_text()), key in fresh
+
+
+@contextlib.contextmanager
+def _engine(workers: int | None, scheduler: str | None):
+    """Where leaflets render: `submit(job)` starts one and returns a wait for its PDFs, which takes
+    a timeout in seconds. Local processes (multiprocessing's Pool, for terminate(): a render past
+    its time limit is killed, not awaited), or the workers of a Dask cluster, which need this
+    package, its dependencies and the same fonts installed (README, "Rendering on a cluster")."""
+    fonts.require_harfbuzz_subset()
+    from . import pdf  # WeasyPrint is imported only when there is something to render
+
+    if scheduler:
+        from distributed import Client
+
+        try:
+            client = Client(scheduler, timeout="10s")
+        except OSError as err:
+            raise InputError("--scheduler", None, f"cannot reach the Dask scheduler: {err}",
+                             "start one (dask scheduler) or build without --scheduler") from None
+        with client:
+            yield lambda job: client.submit(pdf.write_pdfs, job, pure=False).result
+    else:
+        with multiprocessing.Pool(workers or os.cpu_count() or 1, initializer=pdf.limit_memory) as pool:
+            yield lambda job: pool.apply_async(pdf.write_pdfs, (job,)).get
 
 
 def _store(folder: Path, pdfs: list[bytes], pages: list[int], thumbnails: list[bytes]) -> None:
@@ -354,11 +405,3 @@ def _store(folder: Path, pdfs: list[bytes], pages: list[int], thumbnails: list[b
         os.rename(partial, folder)  # never a half-written entry in the cache
     finally:
         shutil.rmtree(partial, ignore_errors=True)  # what a full disk left of it
-
-
-def _asset(path: Path, files: dict[str, bytes]) -> str:
-    """A file under a content-hashed name in site/assets/, so that browsers may cache it forever."""
-    data = path.read_bytes()
-    name = f"assets/{path.stem}.{hashlib.sha256(data).hexdigest()[:12]}{path.suffix}"
-    files[f"site/{name}"] = data
-    return name

@@ -33,8 +33,9 @@ INSTALL_HINT = ".venv/bin/pip install -r requirements.txt"
 MARKED = re.compile(rb"<main\b[^>]*\sdata-pagefind-body[\s=/>]")
 
 
-def index(pages: dict[str, bytes]) -> dict[str, bytes]:
-    """The Pagefind bundle for `pages` (path under the site root → HTML), as path under the site
+def index(pages: dict[str, bytes | Path]) -> dict[str, bytes]:
+    """The Pagefind bundle for `pages` (path under the site root → HTML, or the file holding it:
+    a staged page is linked, not read into memory), as path under the site
     root → bytes: pagefind/pagefind.js, pagefind-entry.json, each language's index, fragment and
     metadata files, the wasm, and the ready-made UIs (pagefind-ui.js and .css, …).
 
@@ -43,7 +44,7 @@ def index(pages: dict[str, bytes]) -> dict[str, bytes]:
     <h1>. A page given here without it is refused: it would be left out, or indexed whole, language
     names and footer included."""
     for name, html in pages.items():
-        if not MARKED.search(html):
+        if not MARKED.search(html if isinstance(html, bytes) else html.read_bytes()):
             raise InputError(name, None, "its <main> has no data-pagefind-body attribute, which search needs",
                              "add it to the <main> of the template that writes this page")
     binary, hint = _binary()
@@ -51,7 +52,10 @@ def index(pages: dict[str, bytes]) -> dict[str, bytes]:
         site, bundle = Path(folder, "site"), Path(folder, FOLDER)
         for name, html in pages.items():
             (site / name).parent.mkdir(parents=True, exist_ok=True)
-            output.write(site / name, html)
+            if isinstance(html, bytes):
+                output.write(site / name, html)
+            else:
+                output.link(html, site / name)
         asyncio.run(_index(site, bundle, binary, hint))
         files = {f"{FOLDER}/{path.relative_to(bundle).as_posix()}": path.read_bytes()
                  for path in sorted(bundle.rglob("*")) if path.is_file()}

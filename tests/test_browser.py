@@ -501,7 +501,9 @@ def test_serve_previews_drafts_and_reloads_the_open_page_after_a_save(project, b
                 break
         page = browser.new_page()
         page.goto(match[1] + "zh-tw/exosome-therapy.html")
-        assert page.locator("aside[aria-label=Preview]").inner_text(timeout=SLOW).startswith("Preview (draft)")
+        # The panel is empty until its first answer from the server: wait for the text, never read it at once.
+        page.wait_for_selector("aside[aria-label=Preview]:has-text('Preview (draft) · pages and leaflets up to date')",
+                               timeout=SLOW)
         assert page.locator(".draft").count() == 0  # the catalogs are complete
         md = project / "source/exosome-therapy.md"
         old = "In recent years, authorities have penalized exosome products with exaggerated\n  claims."

@@ -76,8 +76,8 @@ def thai_leaflets(project_root: Path):
     project = load_project(project_root)
     state = gather(project, datetime.date(2026, 11, 29))
     site = publish._Site(project, state, set())
-    site.pages()
-    for doc, job in zip(state.documents, publish._leaflet_jobs(project, state, state.documents, site.leaflet_html)):
+    for doc in state.documents:
+        job = site.job(doc)
         langs = state.doc_langs(doc)
         thai = [i for i, html in enumerate(job.htmls) if langs[i % len(langs)].code == "th"]
         with pdf_module.laid_out(job) as documents:
