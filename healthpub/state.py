@@ -7,12 +7,16 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gettext
+import hashlib
+import importlib.metadata
+import pickle
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import polib
 from babel.messages.catalog import Catalog
 
-from . import catalogs, checks, editorial, extract, source
+from . import catalogs, checks, editorial, extract, output, source
 from .config import Project
 from .errors import InputError
 from .locales import Lang
@@ -56,7 +60,7 @@ def gather(project: Project, today: dt.date) -> State:
     paths = project.documents()
     if not paths:
         raise InputError(project.source_dir, None, "no documents", "add a Markdown file such as source/<slug>.md")
-    documents = [source.load(path, project.source_lang) for path in paths]
+    documents = _documents(project, paths)
     _unique_codes(documents)
     _known_topics(project, documents)
     templates = extract.build_templates(project, documents)
@@ -79,6 +83,31 @@ def gather(project: Project, today: dt.date) -> State:
         if report.paths:
             state.reports.append(report)
     return state
+
+
+# Parsed documents are reused while their file, the site's source language and the code that
+# parses them are unchanged: parsing (YAML, Markdown) is most of what a check of a large site costs.
+_PARSER = hashlib.sha256(b"".join([*(p.read_bytes() for p in sorted(Path(__file__).parent.glob("*.py"))),
+                                   *(importlib.metadata.version(name).encode()
+                                     for name in ("markdown-it-py", "mdit-py-plugins", "PyYAML"))])).hexdigest()
+
+
+def _documents(project: Project, paths: list[Path]) -> list[source.Document]:
+    cache = project.cache_dir / "documents"
+    documents, keys = [], set()
+    for path in paths:
+        data = path.read_bytes()
+        key = hashlib.sha256(f"{_PARSER}\0{path}\0{project.source_lang.code}\0".encode() + data).hexdigest()
+        keys.add(key)
+        try:
+            doc = pickle.loads((cache / key).read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            doc = source.parse(source.decode(data, path), path, project.source_lang)
+            output.write_atomic(cache / key, pickle.dumps(doc))
+        documents.append(doc)
+    for stale in set(cache.iterdir()) - {cache / key for key in keys}:  # only what the sources are now
+        stale.unlink(missing_ok=True)
+    return documents
 
 
 def _unique_codes(documents: list[source.Document]) -> None:

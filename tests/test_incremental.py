@@ -194,3 +194,29 @@ def test_shards_together_make_the_whole_build(project, tmp_path):
         assert {name.split(".")[0] for name in found} == set(slugs[index::2])
         prints |= found
     assert prints == {p.name for p in (whole / "output/print").glob("*.pdf")}
+
+
+def test_after_each_edit_the_build_equals_a_clean_build_of_the_same_files(project, tmp_path):
+    """Whatever is reused (parsed documents, leaflets, unchanged files linked from the build
+    before), an edited project builds to exactly what a clean copy of it builds to."""
+    add_second_document(project)
+    build(project)
+    second = project / "source/second.md"
+    edits = [
+        lambda: second.write_text(second.read_text().replace("last_reviewed: 2026-11-27", "last_reviewed: 2026-11-28")),
+        lambda: (project / "templates/leaflet.css").write_text((project / "templates/leaflet.css").read_text()
+                                                               + "\nh1 { letter-spacing: 0.01em; }\n"),
+        lambda: (project / "site.toml").write_text((project / "site.toml").read_text().replace(
+            'publisher = "', 'publisher = "The ', 1)),
+        lambda: second.unlink(),
+    ]
+    for number, edit in enumerate(edits):
+        edit()
+        assert "nothing rewritten" not in build(project)[1], number  # the edit shows
+        clean = tmp_path / f"clean{number}"
+        shutil.copytree(project, clean, ignore=shutil.ignore_patterns("output", ".cache"))
+        build(clean)
+        ours = {name: path.read_bytes() for name, path in output_files(project).items()}
+        theirs = {name: path.read_bytes() for name, path in output_files(clean).items()}
+        assert ours.keys() == theirs.keys(), number
+        assert [name for name in ours if ours[name] != theirs[name]] == [], number
