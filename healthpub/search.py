@@ -3,14 +3,13 @@ no server and no request off the site. It builds a separate index per language, 
 <html lang> (zh-tw, en), and its extended binary segments Chinese and Japanese text into words.
 
 The bundle is returned as files, for the caller to publish with the rest of the site: nothing here
-writes to output/. Pagefind's Python API is used in one batch over temporary folders (add_directory,
-write_files) rather than page by page in memory (add_html_file, get_files): it reads each answer
-after a 0.1 s pause, which costs 0.1 s a page, and get_files() waits for ever once the bundle
-outgrows its 2 MiB pipe buffer (about 80 documents)."""
+writes to output/. Pagefind's command line indexes a temporary folder of the pages: when it exits,
+every file of the bundle is on disk. Its Python API answered write_files() before that, under load
+(an empty pagefind-entry.json), reads each answer after a 0.1 s pause (0.1 s a page, page by page),
+and its get_files() waits for ever once the bundle outgrows its 2 MiB pipe buffer."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import re
@@ -23,9 +22,8 @@ from .errors import InputError
 
 try:
     import pagefind_bin_extended
-    from pagefind.service import PagefindService
 except ImportError:  # refused with the install command when search is built
-    pagefind_bin_extended = PagefindService = None
+    pagefind_bin_extended = None
 
 FOLDER = "pagefind"  # the bundle's folder under the site root: pagefind.js finds the root from it
 TIMEOUT = 60  # seconds Pagefind may take (about 2 s for 200 pages)
@@ -56,7 +54,7 @@ def index(pages: dict[str, bytes | Path]) -> dict[str, bytes]:
                 output.write(site / name, html)
             else:
                 output.link(html, site / name)
-        asyncio.run(_index(site, bundle, binary, hint))
+        _index(site, bundle, binary, hint)
         files = {f"{FOLDER}/{path.relative_to(bundle).as_posix()}": path.read_bytes()
                  for path in sorted(bundle.rglob("*")) if path.is_file()}
     entry = json.loads(files[f"{FOLDER}/pagefind-entry.json"])
@@ -70,12 +68,12 @@ def index(pages: dict[str, bytes | Path]) -> dict[str, bytes]:
 
 def _binary() -> tuple[Path, str]:
     """The Pagefind binary, checked to run before anything waits on it, and the hint for its
-    failures: the extended binary of its wheel, unless PAGEFIND_BINARY_PATH names another (the
-    Python API reads it first)."""
+    failures: the extended binary of its wheel, unless PAGEFIND_BINARY_PATH names another (as
+    Pagefind's own Python wrapper reads it)."""
     override = os.environ.get("PAGEFIND_BINARY_PATH")
     hint = f"unset PAGEFIND_BINARY_PATH, or {INSTALL_HINT}" if override else INSTALL_HINT
-    if PagefindService is None or pagefind_bin_extended is None:
-        raise InputError("pagefind", None, "Pagefind's Python API or its extended binary is not installed", hint)
+    if pagefind_bin_extended is None:
+        raise InputError("pagefind", None, "Pagefind's extended binary is not installed", hint)
     try:
         binary = Path(override) if override else pagefind_bin_extended.get_executable()
         answer = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=TIMEOUT)
@@ -89,19 +87,14 @@ def _binary() -> tuple[Path, str]:
     return binary, hint
 
 
-async def _index(site: Path, bundle: Path, binary: Path, hint: str) -> None:
+def _index(site: Path, bundle: Path, binary: Path, hint: str) -> None:
     """Pagefind indexes the pages under `site` and writes its bundle into `bundle`."""
-    # The API never notices a binary that exits or writes anything but its answers (stderr included):
-    # its reader task fails and the request waits for ever. The timeout ends the wait, and the
-    # reader's error, which nothing retrieves, is not printed.
-    asyncio.get_running_loop().set_exception_handler(lambda loop, context: None)
     try:
-        async with asyncio.timeout(TIMEOUT):
-            async with PagefindService() as service:
-                pagefind = await service.create_index()
-                await pagefind.add_directory(str(site))
-                await pagefind.write_files(output_path=str(bundle))
-    except TimeoutError:
-        raise InputError(binary, None, f"Pagefind stopped, or took over {TIMEOUT} s to index the site", hint) from None
-    except Exception as err:  # the API raises a bare Exception with Pagefind's message
-        raise InputError(binary, None, f"Pagefind failed: {err.args[0] if err.args else err!r}", hint) from None
+        result = subprocess.run([binary, "--site", site, "--output-path", bundle], capture_output=True, text=True,
+                                timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise InputError(binary, None, f"Pagefind took over {TIMEOUT} s to index the site", hint) from None
+    if result.returncode != 0:
+        said = (result.stderr + result.stdout).strip().splitlines()[-1:] or ["nothing"]
+        raise InputError(binary, None, f"Pagefind stopped with exit {result.returncode}, saying {said[0][:100]!r}",
+                         hint)
