@@ -143,24 +143,33 @@ class StepFailed(Exception):
     pass
 
 
+# Runs a command and writes its time and its peak resident set (KiB): the largest of the command
+# and of every child it waited for (the render workers). Measured one process down, because a
+# process started from this one inherits this one's peak: exec keeps ru_maxrss.
+MEASURE = """import json, resource, subprocess, sys, time
+start = time.perf_counter()
+code = subprocess.call(sys.argv[2:])
+elapsed = time.perf_counter() - start
+open(sys.argv[1], "w").write(json.dumps([elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss]))
+sys.exit(code)"""
+
+
 def pipeline(root: Path, *args: str) -> tuple[float, float, str]:
     """`pipeline.py ARGS` in the project at root: its time, its peak memory (MB) and its output;
     StepFailed with its output if it fails."""
-    # Files, not pipes: the process is reaped by os.wait4, not by communicate(), to keep its rusage.
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as out, tempfile.TemporaryFile("w+", encoding="utf-8") as err:
-        start = time.perf_counter()
-        process = subprocess.Popen([sys.executable, str(REPO / "pipeline.py"), *args], cwd=root,
-                                   stdout=out, stderr=err, env=_env())
-        peak = _reap(process)
-        elapsed = time.perf_counter() - start
-        out.seek(0), err.seek(0)
-        stdout, stderr = out.read(), err.read()
-    print(f"  pipeline.py {' '.join(args)}: {elapsed:.2f} s, {peak:.0f} MB, exit {process.returncode}",
+    with tempfile.TemporaryDirectory() as folder:
+        figures = Path(folder, "figures.json")
+        result = subprocess.run([sys.executable, "-I", "-c", MEASURE, str(figures), sys.executable,
+                                 str(REPO / "pipeline.py"), *args], cwd=root, capture_output=True, text=True,
+                                env=_env())
+        elapsed, peak = json.loads(figures.read_text())
+    peak /= 1024
+    print(f"  pipeline.py {' '.join(args)}: {elapsed:.2f} s, {peak:.0f} MB, exit {result.returncode}",
           file=sys.stderr, flush=True)
-    if process.returncode != 0:
-        raise StepFailed(f"pipeline.py {' '.join(args)} exited {process.returncode} after {elapsed:.1f} s:\n"
-                         + _tail(stderr or stdout))
-    return elapsed, peak, stdout
+    if result.returncode != 0:
+        raise StepFailed(f"pipeline.py {' '.join(args)} exited {result.returncode} after {elapsed:.1f} s:\n"
+                         + _tail(result.stderr or result.stdout))
+    return elapsed, peak, result.stdout
 
 
 def _reap(process: subprocess.Popen, block: bool = True) -> float | None:
