@@ -93,10 +93,7 @@ def build(project: Project, state: State, draft: bool = False, force: bool = Fal
     into = into or project.output_dir
     for lang in state.langs:  # a language the leaflet font cannot print is refused before anything renders
         fonts.require_script(lang, project.font_families(lang))
-    # Only the locales that failed their check, and the documents past their review date, are
-    # marked as drafts.
-    drafts = {report.lang.code for report in state.blocking()} | {r.doc.slug for r in state.overdue()} \
-        if draft else set()
+    drafts = _drafts(project, state) if draft else set()
     with output.Staging(into) as staging:
         site = _Site(project, state, drafts, staging)
         site.pages()
@@ -146,6 +143,22 @@ def build(project: Project, state: State, draft: bool = False, force: bool = Fal
     return Result(sorted(staging.names), written, rendered, over_budget)
 
 
+def _drafts(project: Project, state: State) -> set[str]:
+    """What a draft build marks as a draft: each document past its review date (its slug); in a
+    locale that fails its check, each document holding a failing message ("zh_TW/slug"), or the
+    whole locale (its code) where a failing message is in no document (the interface's). The lists
+    of a locale with a draft in it (homes, topics, shelves) are marked too. So an edit in a preview
+    marks, and renders again, the leaflets of its document alone."""
+    marks = {review.doc.slug for review in state.overdue()}
+    texts = {doc.slug: {segment.text for segment in doc.segments()} for doc in state.documents}
+    for report in state.blocking():
+        for finding in report.errors:
+            interface = Path(finding.path).stem == project.domain()
+            holders = [] if interface else [slug for slug, held in texts.items() if finding.msgid in held]
+            marks |= {f"{report.lang.code}/{slug}" for slug in holders} or {report.lang.code}
+    return marks
+
+
 def write_report(project: Project, state: State) -> Path:
     """Only the review report, into output/report/ (for `check`, and for a build that was refused:
     the reviewer needs it most then). The rest of output/ stays as it was."""
@@ -161,7 +174,7 @@ class _Site:
     """The web pages of a build, in every language, staged as they are made: each document's page,
     the homes, topics, search pages, 404 pages, the language chooser and the sitemap (cheap, so
     always made); each document's leaflet job; then, once the leaflets are rendered, the leaflet
-    shelves. `drafts` holds the locales and the documents (slugs) to mark as drafts."""
+    shelves. `drafts` holds what to mark as drafts (see `_drafts`)."""
 
     def __init__(self, project: Project, state: State, drafts: set[str], staging: output.Staging | None = None):
         self.project, self.state, self.drafts, self.staging = project, state, drafts, staging
@@ -180,7 +193,8 @@ class _Site:
 
     def context(self, lang: Lang) -> dict:
         return {"publisher": self.project.publisher_name(lang),
-                "draft": lang.code in self.drafts, "css": self.css}
+                "draft": any(mark == lang.code or mark.startswith(f"{lang.code}/") for mark in self.drafts),
+                "css": self.css}
 
     def pages(self) -> None:
         project, state, env = self.project, self.state, self.env
@@ -248,7 +262,8 @@ class _Site:
         """A language's localizer and context, for one document: its messages, and its draft mark."""
         lang = localizer.lang
         doc_localizer = localizer.for_document(self.state.translation(lang, self.project.domain(doc.lang)))
-        return doc_localizer, {**context, "draft": context["draft"] or doc.slug in self.drafts}
+        marked = {lang.code, doc.slug, f"{lang.code}/{doc.slug}"} & self.drafts
+        return doc_localizer, {**context, "draft": bool(marked)}
 
     def job(self, doc: source.Document) -> leaflets.Job:
         """The document's leaflets, as a job: a leaflet per language, a bilingual edition per

@@ -220,3 +220,32 @@ def test_after_each_edit_the_build_equals_a_clean_build_of_the_same_files(projec
         theirs = {name: path.read_bytes() for name, path in output_files(clean).items()}
         assert ours.keys() == theirs.keys(), number
         assert [name for name in ours if ours[name] != theirs[name]] == [], number
+
+
+def has_draft_banner(project: Path, page: str) -> bool:
+    return 'class="draft"' in (project / "output/site" / page).read_text(encoding="utf-8")
+
+
+def test_a_draft_marks_only_the_document_whose_message_fails_and_renders_only_its_leaflets(project):
+    assert build(project)[0] == ALL
+    md = project / DOC
+    old = "In recent years, authorities have penalized exosome products with exaggerated\n  claims."
+    md.write_text(md.read_text(encoding="utf-8").replace(old, old.replace("In recent years", "Lately")),
+                  encoding="utf-8")
+    assert run(project, "extract").returncode == 0 and run(project, "update").returncode == 0
+    rendered, said = build(project, "--draft")
+    assert rendered == 1, said  # the edited document's leaflets, not every leaflet of the locale
+    assert has_draft_banner(project, f"zh-tw/{Path(DOC).stem}.html")
+    assert not has_draft_banner(project, f"zh-tw/{Path(ZH_DOC).stem}.html")
+    assert not has_draft_banner(project, f"en/{Path(DOC).stem}.html")  # its own language needs no translation
+    assert has_draft_banner(project, "zh-tw/index.html")  # the locale's lists name the draft
+
+
+def test_a_failing_interface_message_marks_the_whole_locale(project):
+    build(project)
+    edit_po(project / ZH_UI, lambda entry: entry.flags.append("fuzzy") if entry.msgid == "Search" else None)
+    rendered, said = build(project, "--draft")
+    assert rendered == ALL, said
+    for doc in DOCS:
+        assert has_draft_banner(project, f"zh-tw/{doc.slug}.html")
+    assert not has_draft_banner(project, f"en/{Path(DOC).stem}.html")
