@@ -13,8 +13,8 @@ import os
 import sys
 from pathlib import Path
 
-from . import catalogs, extract, output, pseudo, publish, serve, source, xliff
-from .state import gather
+from . import catalogs, extract, output, pseudo, publish, serve, xliff
+from .state import gather, load_documents
 from .checks import shorten
 from .config import Project, load_project
 from .errors import InputError
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_extract(project: Project, args) -> int:
-    documents = [source.load(path, project.source_lang) for path in project.documents()]
+    documents = load_documents(project, project.documents())
     templates = extract.build_templates(project, documents)
     for domain, template in templates.items():
         changed = catalogs.write_template(template, project.pot_path(domain))

@@ -7,7 +7,6 @@ turns it into PDF files with WeasyPrint.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -80,7 +79,6 @@ def revision(doc: Document, html: str) -> str:
     return " · ".join(filter(None, [doc.code, f"{doc.last_reviewed.isoformat()}-{digest}"]))
 
 
-@functools.lru_cache(maxsize=1024)  # read for the font subsets and again for the glyph check
 def visible_text(html: str) -> str:
     collector = _TextCollector()
     collector.feed(html)

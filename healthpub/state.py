@@ -60,7 +60,7 @@ def gather(project: Project, today: dt.date) -> State:
     paths = project.documents()
     if not paths:
         raise InputError(project.source_dir, None, "no documents", "add a Markdown file such as source/<slug>.md")
-    documents = _documents(project, paths)
+    documents = load_documents(project, paths)
     _unique_codes(documents)
     _known_topics(project, documents)
     templates = extract.build_templates(project, documents)
@@ -92,7 +92,8 @@ _PARSER = hashlib.sha256(b"".join([*(p.read_bytes() for p in sorted(Path(__file_
                                      for name in ("markdown-it-py", "mdit-py-plugins", "PyYAML"))])).hexdigest()
 
 
-def _documents(project: Project, paths: list[Path]) -> list[source.Document]:
+def load_documents(project: Project, paths: list[Path]) -> list[source.Document]:
+    """The documents at `paths`, each parsed or taken from .cache/documents/."""
     cache = project.cache_dir / "documents"
     documents, keys = [], set()
     for path in paths:
