@@ -116,9 +116,17 @@ def load(path: Path) -> polib.POFile:
         raise InputError(path, int(match[1]) if match else None, f"not a valid PO file: {message}") from None
 
 
-def translations(catalog: polib.POFile) -> gettext.GNUTranslations:
-    """The catalog as the gettext runtime sees it: translated entries only; fuzzy ones fall back to the source."""
-    return gettext.GNUTranslations(io.BytesIO(catalog.to_binary()))
+def read(path: Path) -> tuple[polib.POFile, bytes, list[tuple[str, int, str]]]:
+    """All that a check and a build need of a catalog: its entries, the same compiled as the gettext
+    runtime reads them (.mo: `translations`), and msgfmt's findings (`format_problems`)."""
+    catalog = load(path)
+    return catalog, catalog.to_binary(), format_problems(path)
+
+
+def translations(compiled: bytes) -> gettext.GNUTranslations:
+    """A compiled catalog (polib's `to_binary()`) as the gettext runtime sees it: translated entries
+    only; fuzzy ones fall back to the source."""
+    return gettext.GNUTranslations(io.BytesIO(compiled))
 
 
 def format_problems(path: Path) -> list[tuple[str, int, str]]:

@@ -31,7 +31,7 @@ from babel.numbers import NumberFormatError, parse_decimal
 from markdown_it import MarkdownIt
 from opencc import OpenCC
 
-from . import catalogs, render
+from . import render
 from .errors import InputError
 from .locales import HAN, Lang, parse_lang
 from .source import Document, describe_hidden, hidden_characters
@@ -151,9 +151,13 @@ def new_report(lang: Lang, published: bool) -> Report:
 
 
 def check(report: Report, catalog: polib.POFile, path: Path, template: Catalog, source: Lang,
-          documents: list[Document], glossary: Glossary, further=None) -> None:
+          documents: list[Document], glossary: Glossary, further: functools.partial | None = None,
+          problems: list[tuple[str, int, str]] = (), judged=None) -> None:
     """Add one catalog of the report's locale, translating `template` from `source`, to its counts
-    and findings. `further(msgid, msgstr)` gives more (kind, severity, message) of a translated entry."""
+    and findings; `problems` are msgfmt's (catalogs.format_problems). `further(msgid, msgstr)` gives
+    more (kind, severity, message) of a translated entry; it is a partial of plain data, which,
+    with the entry, its key-fact tokens and the glossary, is all an entry's findings depend on: so
+    they are taken from `judged` (a cache.Table) while those are unchanged."""
     report.paths.append(path)
     lang = report.lang
     required = {(s.context, s.text) for d in documents for s in d.required()}
@@ -168,6 +172,9 @@ def check(report: Report, catalog: polib.POFile, path: Path, template: Catalog, 
     entries = {(e.msgctxt, e.msgid): e for e in catalog if not e.obsolete}
     tokens = {(f.segment.context, f.segment.text): f.tokens for d in documents for f in d.key_facts}
     pair = terms(glossary, source, lang)
+    judged = judged or (lambda compute, *inputs: compute())
+    inputs = (source.code, lang.code, repr([(term.term, term.translations) for term in pair]),
+              repr(further.args if further else None))
 
     for message in template:
         if not message.id:
@@ -190,11 +197,12 @@ def check(report: Report, catalog: polib.POFile, path: Path, template: Catalog, 
             continue
         report.translated += 1
         text, translated = entry.msgid_plural or entry.msgid, translation(entry)
-        found = _qa(text, translated, source, lang, tokens.get(key, ()), pair)
-        for kind, severity, problem in found + (further(text, translated) if further else []):
+        facts = tokens.get(key, ())
+        found = judged(lambda: _qa(text, translated, source, lang, facts, pair) +
+                       (further(text, translated) if further else []), *inputs, text, translated, "\0".join(facts))
+        for kind, severity, problem in found:
             _add(report, entry, path, key[1], kind, problem, severity)
-    report.findings.extend(Finding(file, line, ERROR, "msgfmt", "", problem)
-                           for file, line, problem in catalogs.format_problems(path))
+    report.findings.extend(Finding(file, line, ERROR, "msgfmt", "", problem) for file, line, problem in problems)
 
 
 def key_of(message) -> tuple[str | None, str]:

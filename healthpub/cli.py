@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import catalogs, extract, output, pseudo, publish, serve, xliff
+from . import catalogs, extract, output, publish, serve, xliff
 from .state import gather, load_documents
 from .checks import shorten
 from .config import Project, load_project
@@ -173,6 +173,8 @@ def _progress(done: int, total: int) -> None:
 
 
 def cmd_pseudo(project: Project, args) -> int:
+    from . import pseudo  # translate-toolkit takes a third of a second to import: only here
+
     result = pseudo.build(project, gather(project, args.today))
     folder = project.output_dir / "pseudo"
     print(f"{folder}: {len(result.files)} files in {pseudo.PSEUDO.bcp47}, pseudo-translated; "

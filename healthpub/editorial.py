@@ -77,9 +77,18 @@ class DocumentReview:
                 "findings": [asdict(f) for f in self.findings]}
 
 
-def review(project: Project, doc: Document, today: dt.date) -> DocumentReview:
-    figures = Figures(*_unit(project, doc.lang))
-    findings = _schedule(doc, today)
+def review(project: Project, doc: Document, today: dt.date, reviewed=None) -> DocumentReview:
+    """A document's review: its schedule as of `today`, and its sentences, measured (taken from
+    `reviewed`, a cache.Table, while the document and its language's limit are unchanged)."""
+    unit = _unit(project, doc.lang)
+    reviewed = reviewed or (lambda compute, *inputs: compute())
+    figures, findings = reviewed(lambda: _sentences(doc, unit), str(doc.path), doc.lang.code,
+                                 "\n".join(doc.lines), repr(unit))
+    return DocumentReview(doc, figures, _schedule(doc, today) + findings)
+
+
+def _sentences(doc: Document, unit: tuple[str, int]) -> tuple[Figures, list[Finding]]:
+    figures, findings = Figures(*unit), []
     hyphenator = pyphen.Pyphen(lang="en") if doc.lang.locale.language == "en" else None
     words = syllables = 0
     for segment in doc.segments():
@@ -98,17 +107,21 @@ def review(project: Project, doc: Document, today: dt.date) -> DocumentReview:
                 syllables += sum(len(hyphenator.positions(word)) + 1 for word in found if not word[0].isdigit())
     if hyphenator and figures.lengths and words:
         figures.grade = round(0.39 * words / len(figures.lengths) + 11.8 * syllables / words - 15.59, 1)
-    return DocumentReview(doc, figures, findings)
+    return figures, findings
 
 
-def translation_findings(project: Project, source: Lang, target: Lang, msgid: str,
+def translation_units(project: Project, source: Lang, target: Lang) -> tuple[int, str, int]:
+    """What `translation_findings` measures by: the source's sentence limit, the target's unit and limit."""
+    return (_unit(project, source)[1], *_unit(project, target))
+
+
+def translation_findings(units: tuple[int, str, int], source: Lang, target: Lang, msgid: str,
                          msgstr: str) -> list[tuple[str, str, str]]:
     """A long sentence the translation made, as checks.check's further findings: over its limit, and
     a fifth longer for its language than the source's longest sentence for the source's (a
     translator can hardly shorten the author's sentences, and the limits only roughly match)."""
-    source_limit = _unit(project, source)[1]
+    source_limit, unit, limit = units
     longest = max((measure(s, source) for _, s in sentences(msgid)), default=0) / source_limit
-    unit, limit = _unit(project, target)
     return [("long-sentence", WARNING, f"a sentence of {length} {unit} (over {limit}), longer for its language "
              f"than any of the source's: {shorten(sentence, 60)!r}")
             for _, sentence in sentences(msgstr)

@@ -17,7 +17,7 @@ import polib
 from babel import Locale
 from translate.tools.podebug import podebug
 
-from . import catalogs, publish
+from . import publish
 from .config import Project
 from .locales import Lang
 from .state import State
@@ -56,7 +56,7 @@ def pseudo_state(state: State) -> State:
             elif message.id:
                 catalog.append(polib.POEntry(msgctxt=message.context, msgid=message.id,
                                              msgstr=pseudo_translate(message.id)))
-        pseudo.translations[(PSEUDO.code, domain)] = catalogs.translations(catalog)
+        pseudo.compiled[(PSEUDO.code, domain)] = catalog.to_binary()
     return pseudo
 
 

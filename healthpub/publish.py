@@ -14,7 +14,7 @@ import os
 import shutil
 import sys
 from dataclasses import dataclass
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,6 +24,7 @@ from . import extract, fonts, leaflets, output, pages, render, report, search, s
 from .config import CONFIG_NAME, Project
 from .errors import InputError
 from .locales import Lang
+from .cache import Table, digest
 from .state import State
 
 RENDER_TIMEOUT = 120  # seconds one leaflet may take
@@ -94,17 +95,18 @@ def build(project: Project, state: State, draft: bool = False, force: bool = Fal
     for lang in state.langs:  # a language the leaflet font cannot print is refused before anything renders
         fonts.require_script(lang, project.font_families(lang))
     drafts = _drafts(project, state) if draft else set()
+    units = Table(project.cache_dir / "units" / f"{into.name}.pickle")
     with output.Staging(into) as staging:
-        site = _Site(project, state, drafts, staging)
+        site = _Site(project, state, drafts, staging, units)
         site.pages()
         index, count = shard
         documents = state.documents[index - 1::count]
         rendered, over_budget = 0, []
-        cache = project.cache_dir / "pdf" / into.name
-        jobs = (site.job(doc) for doc in documents)
-        renders = _render_pdfs(cache, jobs, len(documents), force, workers, progress, timeout, scheduler) \
+        folder_of = project.cache_dir / "pdf" / into.name
+        plans = (site.leaflets(doc) for doc in documents)
+        renders = _render_pdfs(folder_of, plans, len(documents), force, workers, progress, timeout, scheduler) \
             if with_leaflets else []
-        for doc, (job, folder, meta, fresh) in zip(documents, renders):
+        for doc, (editions, folder, meta, fresh) in zip(documents, renders):
             rendered += fresh
             langs = state.doc_langs(doc)
             by_html = langs + langs  # the language of each of the job's HTML: the leaflets, then the large prints
@@ -117,13 +119,13 @@ def build(project: Project, state: State, draft: bool = False, force: bool = Fal
                     if not allow_over_budget:
                         raise problem
                     over_budget.append(str(problem))
-            for number, (name, parts) in enumerate(job.editions):
-                staging.add(f"print/{name}", folder / str(number))
+            for number, (name, parts) in enumerate(editions):
+                staging.add(f"print/{name}", folder / str(number), cached=True)
                 # Every edition is also offered beside the pages of its first language, with a picture
                 # of its first page for the leaflet shelf.
                 first = by_html[parts[0]]
-                staging.add(f"site/{first.url}/{name}", folder / str(number))
-                staging.add(f"site/{first.url}/{name.removesuffix('.pdf')}.webp", folder / f"t{number}")
+                staging.add(f"site/{first.url}/{name}", folder / str(number), cached=True)
+                staging.add(f"site/{first.url}/{name.removesuffix('.pdf')}.webp", folder / f"t{number}", cached=True)
                 site.shelve(doc, first, name, [by_html[i] for i in parts], parts[0] >= len(langs),
                             sum(meta["pages"][i] for i in parts), meta["sizes"][number])
         site.shelves()
@@ -138,6 +140,7 @@ def build(project: Project, state: State, draft: bool = False, force: bool = Fal
         if inputs:
             stamp.unlink(missing_ok=True)  # output/ is about to change: no stamp until it has
         written = staging.commit()
+    units.save(prune=with_leaflets and shard == (1, 1))  # a part of a build keeps what the rest needs
     if inputs:
         output.write_atomic(stamp, json.dumps({"inputs": inputs, "output": output.listing(into)}).encode())
     return Result(sorted(staging.names), written, rendered, over_budget)
@@ -176,17 +179,40 @@ class _Site:
     always made); each document's leaflet job; then, once the leaflets are rendered, the leaflet
     shelves. `drafts` holds what to mark as drafts (see `_drafts`)."""
 
-    def __init__(self, project: Project, state: State, drafts: set[str], staging: output.Staging | None = None):
+    def __init__(self, project: Project, state: State, drafts: set[str], staging: output.Staging | None = None,
+                 units: Table | None = None):
         self.project, self.state, self.drafts, self.staging = project, state, drafts, staging
+        self.units = units or Table(Path(os.devnull))  # what each document's page and leaflets were made of
         self.env = render.environment(project)
         # Files under content-hashed names in site/assets/, so that browsers may cache them forever.
         self.assets = {f"assets/{path.stem}.{hashlib.sha256(path.read_bytes()).hexdigest()[:12]}{path.suffix}": path
                        for path in (project.templates_dir / "site.css", project.templates_dir / "search.js")}
         self.css, self.search_js = self.assets
         self.stylesheet = (project.templates_dir / "leaflet.css").read_bytes()
+        self.shared = self._shared()
         self.titles: dict[tuple[str, str], str] = {}  # a document's title, by slug and locale
         self.shelf: dict[str, list[dict]] = {lang.code: [] for lang in state.langs}
         self.document_pages: list[str] = []  # under site/
+
+    def _shared(self) -> bytes:
+        """A hash of what every document's page and leaflets are made of, beside the document and
+        its translations: the project's settings, the templates, the languages shown and their
+        interface catalogs, the fonts, and the code that renders (cache.CODE, VERSIONS)."""
+        project, state = self.project, self.state
+        templates = sorted(p for p in project.templates_dir.rglob("*") if p.is_file())
+        families = {family for lang in state.langs for family in project.font_families(lang)}
+        return digest(repr(project), VERSIONS, repr([lang.code for lang in state.langs]),
+                      repr([lang.code for lang in state.published]),
+                      *(state.compiled.get((lang.code, project.domain()), b"") for lang in state.langs),
+                      repr([fonts.find(family, weight) for family in sorted(families) for weight in fonts.WEIGHTS]),
+                      *(f"{p.relative_to(project.templates_dir)}".encode() + b"\0" + p.read_bytes() for p in templates))
+
+    def _inputs(self, doc: source.Document, lang: Lang) -> tuple[bytes | str, ...]:
+        """What a document's page and leaflet in a language are made of, with `shared`: the
+        document, its translation into the language, and whether it is marked as a draft."""
+        doc_localizer, context = self._for_document(self.localizer(lang), self.context(lang), doc)
+        return (self.shared, str(doc.path), doc.lang.code, "\n".join(doc.lines), lang.code, repr(context["draft"]),
+                "\0".join(doc_localizer.text(segment) for segment in doc.segments()))
 
     def localizer(self, lang: Lang) -> render.Localizer:
         return render.Localizer(lang, self.state.translation(lang, self.project.domain()))
@@ -219,11 +245,15 @@ class _Site:
                 if lang not in doc_langs:
                     continue
                 doc_localizer, doc_context = self._for_document(localizer, context, doc)
-                topics = [self._topic(localizer, key) for key in doc.topics]
-                html = pages.render_page(env, doc_localizer, doc, doc_langs, project.site_url, topics=topics,
-                                         **doc_context)
                 path = pages.page_path(lang, pages.doc_page(doc.slug))
-                self.staging.add(f"site/{path}", html.encode("utf-8"))
+                inputs = ("page", *self._inputs(doc, lang))
+                made = self.units.get(*inputs)  # the hash of the page they made before
+                if made is None or not self.staging.keep(f"site/{path}", made):
+                    topics = [self._topic(localizer, key) for key in doc.topics]
+                    html = pages.render_page(env, doc_localizer, doc, doc_langs, project.site_url, topics=topics,
+                                             **doc_context).encode("utf-8")
+                    self.staging.add(f"site/{path}", html)
+                    self.units.put(hashlib.sha256(html).hexdigest(), *inputs)
                 self.document_pages.append(path)
                 self.titles[(doc.slug, lang.code)] = doc_localizer.plain(doc.title)
                 items.append({"doc": doc, "href": pages.doc_page(doc.slug), "lang": lang,
@@ -264,6 +294,21 @@ class _Site:
         doc_localizer = localizer.for_document(self.state.translation(lang, self.project.domain(doc.lang)))
         marked = {lang.code, doc.slug, f"{lang.code}/{doc.slug}"} & self.drafts
         return doc_localizer, {**context, "draft": bool(marked)}
+
+    def leaflets(self, doc: source.Document) -> tuple[str, tuple, Callable[[], leaflets.Job]]:
+        """The document's leaflets, planned: the key of their PDFs in the cache, their editions,
+        and a function making their job. Making it (the HTML of every leaflet) is most of a build
+        whose leaflets are cached, so the key and editions are kept by what the job is made of."""
+        made: list[leaflets.Job] = []
+
+        def job() -> leaflets.Job:
+            if not made:
+                made.append(self.job(doc))
+            return made[0]
+
+        inputs = ("leaflets", *(part for lang in self.state.doc_langs(doc) for part in self._inputs(doc, lang)))
+        key, editions = self.units(lambda: (_pdf_key(job()), job().editions), *inputs)
+        return key, editions, job
 
     def job(self, doc: source.Document) -> leaflets.Job:
         """The document's leaflets, as a job: a leaflet per language, a bilingual edition per
@@ -331,11 +376,18 @@ class _Site:
             self.staging.add(f"site/{pages.page_path(lang, 'leaflets.html')}", html.encode("utf-8"))
 
 
-def _render_pdfs(cache: Path, jobs: Iterable[leaflets.Job], count: int, force: bool, workers: int | None,
-                 progress, timeout: float, scheduler: str | None) -> Iterator[tuple[leaflets.Job, Path, dict, bool]]:
-    """Yields, in order, each job with the cache folder of its PDFs, what the cache says of them,
-    and whether they were rendered now: from the cache when the job's inputs are unchanged,
-    otherwise rendered, one document per process at a time. Only a few jobs are in flight at once,
+def _pdf_key(job: leaflets.Job) -> str:
+    """The name of a job's PDFs in the cache: a hash of all they are made of."""
+    return hashlib.sha256(b"\0".join([*(html.encode() for html in job.htmls), repr(job.editions).encode(),
+                                      repr(job.fonts).encode(), job.stylesheet, VERSIONS])).hexdigest()
+
+
+def _render_pdfs(cache: Path, plans: Iterable[tuple[str, tuple, Callable[[], leaflets.Job]]], count: int,
+                 force: bool, workers: int | None, progress, timeout: float,
+                 scheduler: str | None) -> Iterator[tuple[tuple, Path, dict, bool]]:
+    """Yields, in order, each planned document's editions (`_Site.leaflets`) with the cache folder
+    of its PDFs, what the cache says of them, and whether they were rendered now: from the cache
+    when their key is there, otherwise rendered, one document per process at a time. Only a few jobs are in flight at once,
     so that memory does not grow with the site. The cache keeps, beside the PDFs (0, 1, …), a
     picture of each one's first page (t0, t1, …), and meta.json: its key, each language's page
     count and each picture's size."""
@@ -343,38 +395,36 @@ def _render_pdfs(cache: Path, jobs: Iterable[leaflets.Job], count: int, force: b
     keys: set[str] = set()
     with contextlib.ExitStack() as stack:
         submit = None
-        pending: collections.deque = collections.deque()  # (job, key, a wait for its PDFs, or None if cached)
+        pending: collections.deque = collections.deque()  # (editions, key, a wait for its PDFs, or None if cached)
         window = 2 * (workers or os.cpu_count() or 1)
         done = 0
 
         def finish():
             nonlocal done
-            job, key, wait = pending.popleft()
+            editions, key, job, wait = pending.popleft()
             if wait is not None:
                 try:
                     pdfs, pages, thumbnails = wait(timeout)
                 except (multiprocessing.TimeoutError, TimeoutError):
-                    raise InputError(job.source, None, f"its leaflets took over {timeout:g} s to render") from None
+                    raise InputError(job().source, None, f"its leaflets took over {timeout:g} s to render") from None
                 except MemoryError:
-                    raise InputError(job.source, None, f"its leaflets need over {leaflets.MEMORY_LIMIT >> 20} MB "
+                    raise InputError(job().source, None, f"its leaflets need over {leaflets.MEMORY_LIMIT >> 20} MB "
                                      "to render") from None
                 _store(cache / key, pdfs, pages, thumbnails)
             done += 1
             if progress:
                 progress(done, count)
-            return job, cache / key, json.loads((cache / key / "meta.json").read_text()), wait is not None
+            return editions, cache / key, json.loads((cache / key / "meta.json").read_text()), wait is not None
 
-        for job in jobs:
-            key = hashlib.sha256(b"\0".join([*(html.encode() for html in job.htmls), repr(job.editions).encode(),
-                                             repr(job.fonts).encode(), job.stylesheet, VERSIONS])).hexdigest()
+        for key, editions, job in plans:
             keys.add(key)
             wait = None
             if force or not (cache / key).is_dir():
                 if submit is None:
                     submit = stack.enter_context(_engine(workers, scheduler))
-                wait = submit(job)
-            pending.append((job, key, wait))
-            while pending and (pending[0][2] is None or sum(w is not None for _, _, w in pending) > window):
+                wait = submit(job())
+            pending.append((editions, key, job, wait))
+            while pending and (pending[0][3] is None or sum(w is not None for *_, w in pending) > window):
                 yield finish()
         while pending:
             yield finish()
@@ -416,6 +466,8 @@ def _store(folder: Path, pdfs: list[bytes], pages: list[int], thumbnails: list[b
             output.write(partial / f"t{i}", picture)
         sizes = [list(Image.open(io.BytesIO(picture)).size) for picture in thumbnails]
         output.write(partial / "meta.json", json.dumps({"key": folder.name, "pages": pages, "sizes": sizes}).encode())
+        for path in partial.iterdir():  # output/ links them: a tool writing a published file in place must fail
+            path.chmod(0o444)
         shutil.rmtree(folder, ignore_errors=True)
         os.rename(partial, folder)  # never a half-written entry in the cache
     finally:

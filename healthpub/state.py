@@ -7,16 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gettext
-import hashlib
-import importlib.metadata
-import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polib
 from babel.messages.catalog import Catalog
 
-from . import catalogs, checks, editorial, extract, output, source
+from . import catalogs, checks, editorial, extract, source
+from .cache import Table
 from .config import Project
 from .errors import InputError
 from .locales import Lang
@@ -32,7 +30,7 @@ class State:
     reviews: list[editorial.DocumentReview] = field(default_factory=list)  # per document
     reports: list[checks.Report] = field(default_factory=list)  # per locale
     catalogs: dict[tuple[str, str], polib.POFile] = field(default_factory=dict)  # by (locale, domain)
-    translations: dict[tuple[str, str], gettext.NullTranslations] = field(default_factory=dict)
+    compiled: dict[tuple[str, str], bytes] = field(default_factory=dict)  # the catalogs as .mo, by (locale, domain)
 
     def blocking(self) -> list[checks.Report]:
         """The published locales whose catalogs have errors."""
@@ -52,11 +50,19 @@ class State:
 
     def translation(self, lang: Lang, domain: str) -> gettext.NullTranslations:
         """A domain's messages in a language; the messages themselves where it is their own language."""
-        return self.translations.get((lang.code, domain)) or gettext.NullTranslations()
+        compiled = self.compiled.get((lang.code, domain))
+        return _runtime(compiled) if compiled else gettext.NullTranslations()
+
+
+@functools.lru_cache(maxsize=16)  # the catalogs of one build's languages
+def _runtime(compiled: bytes) -> gettext.NullTranslations:
+    return catalogs.translations(compiled)
 
 
 def gather(project: Project, today: dt.date) -> State:
-    """Everything a check or a build reads; `today` decides which reviews are due."""
+    """Everything a check or a build reads; `today` decides which reviews are due. What was made of
+    unchanged inputs before (a document's review, a catalog's entries, an entry's QA) is taken from
+    .cache/ (see cache.py)."""
     paths = project.documents()
     if not paths:
         raise InputError(project.source_dir, None, "no documents", "add a Markdown file such as source/<slug>.md")
@@ -67,48 +73,43 @@ def gather(project: Project, today: dt.date) -> State:
     glossary = checks.load_glossary(project.glossary_path)
     published = project.published_langs()
     langs = list(dict.fromkeys([project.source_lang, *(doc.lang for doc in documents), *published]))
-    state = State(documents, templates, langs, published, today=today,
-                  reviews=[editorial.review(project, doc, today) for doc in documents])
-    for lang in list(dict.fromkeys(langs + project.catalog_langs())):
-        report = checks.new_report(lang, published=lang in langs)
-        for domain in project.domains_for(lang, list(templates)):
-            path = project.po_path(lang.code, domain)
-            catalog = catalogs.load(path) if path.exists() else polib.POFile()
-            source_lang = project.written_in(domain)
-            further = (None if domain == project.domain() else
-                       functools.partial(editorial.translation_findings, project, source_lang, lang))
-            checks.check(report, catalog, path, templates[domain], source_lang, documents, glossary, further)
-            state.catalogs[(lang.code, domain)] = catalog
-            state.translations[(lang.code, domain)] = catalogs.translations(catalog)
-        if report.paths:
-            state.reports.append(report)
+    folder = project.cache_dir
+    with Table(folder / "reviews.pickle") as reviewed:
+        reviews = [editorial.review(project, doc, today, reviewed) for doc in documents]
+    state = State(documents, templates, langs, published, today=today, reviews=reviews)
+    with Table(folder / "catalogs.pickle") as loaded, Table(folder / "qa.pickle") as judged:
+        for lang in list(dict.fromkeys(langs + project.catalog_langs())):
+            report = checks.new_report(lang, published=lang in langs)
+            for domain in project.domains_for(lang, list(templates)):
+                path = project.po_path(lang.code, domain)
+                catalog, compiled, problems = polib.POFile(), polib.POFile().to_binary(), []
+                if path.exists():
+                    catalog, compiled, problems = loaded(functools.partial(catalogs.read, path), str(path),
+                                                         path.read_bytes())
+                source_lang = project.written_in(domain)
+                further = (None if domain == project.domain() else functools.partial(
+                    editorial.translation_findings, editorial.translation_units(project, source_lang, lang),
+                    source_lang, lang))
+                checks.check(report, catalog, path, templates[domain], source_lang, documents, glossary, further,
+                             problems, judged)
+                state.catalogs[(lang.code, domain)] = catalog
+                state.compiled[(lang.code, domain)] = compiled
+            if report.paths:
+                state.reports.append(report)
     return state
 
 
-# Parsed documents are reused while their file, the site's source language and the code that
-# parses them are unchanged: parsing (YAML, Markdown) is most of what a check of a large site costs.
-_PARSER = hashlib.sha256(b"".join([*(p.read_bytes() for p in sorted(Path(__file__).parent.glob("*.py"))),
-                                   *(importlib.metadata.version(name).encode()
-                                     for name in ("markdown-it-py", "mdit-py-plugins", "PyYAML"))])).hexdigest()
-
-
 def load_documents(project: Project, paths: list[Path]) -> list[source.Document]:
-    """The documents at `paths`, each parsed or taken from .cache/documents/."""
-    cache = project.cache_dir / "documents"
-    documents, keys = [], set()
-    for path in paths:
-        data = path.read_bytes()
-        key = hashlib.sha256(f"{_PARSER}\0{path}\0{project.source_lang.code}\0".encode() + data).hexdigest()
-        keys.add(key)
-        try:
-            doc = pickle.loads((cache / key).read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-            doc = source.parse(source.decode(data, path), path, project.source_lang)
-            output.write_atomic(cache / key, pickle.dumps(doc))
-        documents.append(doc)
-    for stale in set(cache.iterdir()) - {cache / key for key in keys}:  # only what the sources are now
-        stale.unlink(missing_ok=True)
-    return documents
+    """The documents at `paths`, each parsed, or taken from .cache/ while its file and the site's
+    source language are unchanged: parsing (YAML, Markdown) is most of what a check of a large
+    site costs."""
+    with Table(project.cache_dir / "documents.pickle") as parsed:
+        return [parsed(functools.partial(_parse, path, data, project.source_lang), str(path),
+                       project.source_lang.code, data) for path in paths for data in [path.read_bytes()]]
+
+
+def _parse(path: Path, data: bytes, source_lang: Lang) -> source.Document:
+    return source.parse(source.decode(data, path), path, source_lang)
 
 
 def _unique_codes(documents: list[source.Document]) -> None:

@@ -525,7 +525,7 @@ def test_identity_merge_keeps_every_translation(entries):
             got = {(e.msgctxt, e.msgid): e.msgstr for e in merged}
             assert got == entries
             assert not [e for e in merged if e.fuzzy or e.obsolete]
-            runtime = catalogs.translations(merged)
+            runtime = catalogs.translations(merged.to_binary())
             for (context, msgid), msgstr in entries.items():
                 assert (runtime.pgettext(context, msgid) if context is not None else runtime.gettext(msgid)) == msgstr
             assert msgcat(po_path) == po_path.read_bytes()
@@ -638,7 +638,7 @@ def test_a_translation_cannot_inject_markup_through_a_compiled_catalog():
             catalog.add(f"Source {i}.", same_newlines(f"Source {i}.", attack))
         po_path = Path(tmp) / "messages.po"
         catalogs.write_template(catalog, po_path)
-        localizer = render.Localizer(LANG, gettext.NullTranslations(), catalogs.translations(catalogs.load(po_path)))
+        localizer = render.Localizer(LANG, gettext.NullTranslations(), catalogs.translations(catalogs.load(po_path).to_binary()))
         for i in range(len(ATTACKS)):
             segment = source.Segment("paragraph", f"Source {i}.", 1)
             assert localizer.text(segment) == same_newlines(segment.text, ATTACKS[i])
