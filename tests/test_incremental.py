@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import DOCS, EN_PO, PROJECT, ZH_PO, ZH_UI, copy_document, copy_project, doc_langs, edit_po, output_files, run
 
@@ -220,6 +224,114 @@ def test_after_each_edit_the_build_equals_a_clean_build_of_the_same_files(projec
         theirs = {name: path.read_bytes() for name, path in output_files(clean).items()}
         assert ours.keys() == theirs.keys(), number
         assert [name for name in ours if ours[name] != theirs[name]] == [], number
+
+
+def _sentence(project: Path, n: int) -> None:
+    md = project / DOC
+    md.write_text(re.sub(r"exaggerated\n  claims(?: \(\d+\))?\.", f"exaggerated\n  claims ({n}).", md.read_text()))
+
+
+def _translation(project: Path, n: int) -> None:
+    def change(entry):
+        if entry.msgid.startswith("In recent years, authorities") and entry.msgstr:
+            entry.msgstr = re.sub(r"（\d+）$", "", entry.msgstr) + f"（{n}）"
+    edit_po(project / ZH_PO, change)
+
+
+def _glossary(project: Path, n: int) -> None:
+    """An accepted alternative (no finding changes), or a new official term (every use is wrong)."""
+    path = project / "locales/glossary.csv"
+    term = f"外泌體|胞外體{n}" if n % 2 else f"胞外體{n}"
+    path.write_text(re.sub(r"(?m)^exosome,[^,]*,", f"exosome,{term},", path.read_text()))
+
+
+def _template_string(project: Path, n: int) -> None:
+    path = project / "templates/page.html"  # a new interface message, which no catalog translates yet
+    path.write_text(re.sub(r'_\("Topics[^"]*:"\)', f'_("Topics ({n}):")', path.read_text()))
+
+
+def _site_toml(project: Path, n: int) -> None:
+    path = project / "site.toml"
+    path.write_text(re.sub(r'(?m)^publisher = "[^"]*"', f'publisher = "Example Clinic {n}"', path.read_text()))
+
+
+def _add_document(project: Path, n: int) -> None:
+    copy_document(project, Path(DOC).stem, f"copy-{n}")
+
+
+def _remove_document(project: Path, n: int) -> None:
+    copies = sorted((project / "source").glob("copy-*.md"))
+    (copies[0] if copies else project / ZH_DOC).unlink(missing_ok=True)
+
+
+def _extract_and_update(project: Path, n: int) -> None:
+    assert run(project, "extract").returncode == 0 and run(project, "update").returncode == 0
+
+
+EDITS = [_sentence, _translation, _glossary, _template_string, _site_toml, _add_document, _remove_document,
+         _extract_and_update]
+
+
+@settings(deadline=None, derandomize=True, max_examples=2, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.tuples(st.sampled_from(EDITS), st.booleans()), min_size=4, max_size=5))
+def test_any_sequence_of_edits_builds_what_a_clean_build_of_the_same_files_builds(steps):
+    """Random edits of every kind a site sees, each followed by an incremental build (after a
+    preview's pages-only pass, at random), compared byte for byte with a clean build of a copy of
+    the same files. The clean copy starts with no cache but the rendered PDFs, which are named by
+    a hash of their whole job (the test above builds from nothing), so that it renders only what
+    no build has rendered yet."""
+    with tempfile.TemporaryDirectory() as tmp:
+        project = copy_project(Path(tmp) / "project")
+        build(project, "--draft")
+        for n, (edit, preview) in enumerate(steps, 1):
+            edit(project, n)
+            if preview:
+                assert run(project, "build", "--draft", "--pages-only").returncode == 0
+            build(project, "--draft")
+            clean = Path(tmp) / f"clean{n}"
+            shutil.copytree(project, clean, ignore=shutil.ignore_patterns("output", ".cache"))
+            shutil.copytree(project / ".cache/pdf", clean / ".cache/pdf", copy_function=os.link)
+            build(clean, "--draft")
+            ours = {name: path.read_bytes() for name, path in output_files(project).items()}
+            theirs = {name: path.read_bytes() for name, path in output_files(clean).items()}
+            assert ours.keys() == theirs.keys(), (n, edit.__name__)
+            assert [name for name in ours if ours[name] != theirs[name]] == [], (n, edit.__name__)
+            shutil.rmtree(clean)
+
+
+def test_the_glossary_a_template_and_site_toml_reach_every_output_that_depends_on_them(project):
+    build(project)
+    before = {name: path.read_bytes() for name, path in output_files(project).items()}
+    en_pages = [name for name in before if name.startswith("site/en/") and name.endswith(".html")]
+    en_leaflets = [name for name in before if name.startswith("print/") and ".en." in name]
+
+    _site_toml(project, 7)  # the publisher's English name: on every English page and leaflet
+    rendered, _ = build(project)
+    assert rendered == ALL
+    after = {name: path.read_bytes() for name, path in output_files(project).items()}
+    assert [name for name in en_pages if b"Example Clinic 7" not in after[name]] == []
+    assert [name for name in en_leaflets if after[name] == before[name]] == []
+
+    page_html = (project / "templates/page.html").read_text()
+    _template_string(project, 8)  # a page string: every document page shows it; zh-TW has no translation yet
+    assert run(project, "build").returncode == 1
+    build(project, "--draft")
+    pages_ = {name: path.read_text(encoding="utf-8") for name, path in output_files(project).items()
+              if name.endswith(".html") and any(name.endswith(f"/{doc.slug}.html") for doc in DOCS)}
+    assert pages_ and [name for name, text in pages_.items() if "Topics (8):" not in text] == []
+    assert all(has_draft_banner(project, name.removeprefix("site/")) for name in pages_ if "/zh-tw/" in name)
+    assert not any(has_draft_banner(project, name.removeprefix("site/")) for name in pages_ if "/en/" in name)
+
+    (project / "templates/page.html").write_text(page_html)  # back; then the glossary: exosome is 胞外體 in Chinese
+    build(project)
+    _glossary(project, 2)
+    result = run(project, "check")
+    assert result.returncode == 1
+    assert re.search(rf"{ZH_PO}:\d+: error: \[glossary\] .*'exosome' must be translated as '胞外體2'", result.stdout)
+    build(project, "--draft")
+    assert has_draft_banner(project, f"zh-tw/{Path(DOC).stem}.html")  # its translations name exosomes
+    assert not has_draft_banner(project, f"zh-tw/{Path(ZH_DOC).stem}.html")  # written in Chinese: no glossary check
+    assert not has_draft_banner(project, f"en/{Path(DOC).stem}.html")
 
 
 def has_draft_banner(project: Path, page: str) -> bool:
