@@ -151,8 +151,8 @@ def new_report(lang: Lang, published: bool) -> Report:
 
 
 def check(report: Report, catalog: polib.POFile, path: Path, template: Catalog, source: Lang,
-          documents: list[Document], glossary: Glossary, further: functools.partial | None = None,
-          problems: list[tuple[str, int, str]] = (), judged=None) -> None:
+          documents: list[Document], glossary: Glossary, further: functools.partial | None,
+          problems: list[tuple[str, int, str]], judged) -> None:
     """Add one catalog of the report's locale, translating `template` from `source`, to its counts
     and findings; `problems` are msgfmt's (catalogs.format_problems). `further(msgid, msgstr)` gives
     more (kind, severity, message) of a translated entry; it is a partial of plain data, which,
@@ -172,7 +172,6 @@ def check(report: Report, catalog: polib.POFile, path: Path, template: Catalog, 
     entries = {(e.msgctxt, e.msgid): e for e in catalog if not e.obsolete}
     tokens = {(f.segment.context, f.segment.text): f.tokens for d in documents for f in d.key_facts}
     pair = terms(glossary, source, lang)
-    judged = judged or (lambda compute, *inputs: compute())
     inputs = (source.code, lang.code, repr([(term.term, term.translations) for term in pair]),
               repr(further.args if further else None))
 

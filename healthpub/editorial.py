@@ -77,11 +77,10 @@ class DocumentReview:
                 "findings": [asdict(f) for f in self.findings]}
 
 
-def review(project: Project, doc: Document, today: dt.date, reviewed=None) -> DocumentReview:
+def review(project: Project, doc: Document, today: dt.date, reviewed) -> DocumentReview:
     """A document's review: its schedule as of `today`, and its sentences, measured (taken from
     `reviewed`, a cache.Table, while the document and its language's limit are unchanged)."""
     unit = _unit(project, doc.lang)
-    reviewed = reviewed or (lambda compute, *inputs: compute())
     figures, findings = reviewed(lambda: _sentences(doc, unit), str(doc.path), doc.lang.code,
                                  "\n".join(doc.lines), repr(unit))
     return DocumentReview(doc, figures, _schedule(doc, today) + findings)

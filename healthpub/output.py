@@ -164,10 +164,7 @@ class Staging:
         old = self.shown.get(name)
         if old is None or hashlib.sha256(old.read_bytes()).hexdigest() != sha256:
             return False
-        target = self.folder / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.link(old, target)
-        self.names.append(name)
+        self.add(name, old)  # the same file: linked
         return True
 
     def commit(self) -> list[str]:

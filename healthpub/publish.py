@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import io
 import importlib.metadata
@@ -299,13 +300,7 @@ class _Site:
         """The document's leaflets, planned: the key of their PDFs in the cache, their editions,
         and a function making their job. Making it (the HTML of every leaflet) is most of a build
         whose leaflets are cached, so the key and editions are kept by what the job is made of."""
-        made: list[leaflets.Job] = []
-
-        def job() -> leaflets.Job:
-            if not made:
-                made.append(self.job(doc))
-            return made[0]
-
+        job = functools.cache(lambda: self.job(doc))  # made once, if at all
         inputs = ("leaflets", *(part for lang in self.state.doc_langs(doc) for part in self._inputs(doc, lang)))
         key, editions = self.units(lambda: (_pdf_key(job()), job().editions), *inputs)
         return key, editions, job
