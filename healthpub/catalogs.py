@@ -12,8 +12,11 @@ builds and initialises catalogs; polib reads them back with the line numbers fin
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gettext
+import hashlib
 import io
+import pickle
 import re
 import shutil
 import subprocess
@@ -25,14 +28,23 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 from . import output
+from .cache import Table
 from .config import Project
 from .errors import InputError
 from .locales import Lang
 
 
-def write_template(catalog: Catalog, path: Path) -> bool:
-    """Write the POT; returns whether it changed."""
-    return _write(path, _canonical(_babel_bytes(catalog)))
+def write_template(catalog: Catalog, path: Path, written: Table) -> bool:
+    """Write the POT; returns whether it changed. Laid out by Babel and msgcat only if the catalog
+    differs from the one written before (`written` holds the hash of what each made), or the file
+    does since: an edit changes one domain's POT."""
+    inputs = (gettext_version(), pickle.dumps(catalog, protocol=pickle.HIGHEST_PROTOCOL))
+    made = written.get(*inputs)
+    if made is not None and path.exists() and hashlib.sha256(path.read_bytes()).digest() == made:
+        return False
+    data = _canonical(_babel_bytes(catalog))
+    written.put(hashlib.sha256(data).digest(), *inputs)
+    return _write(path, data)
 
 
 def init(project: Project, lang: Lang, today: dt.date) -> list[Path]:
@@ -46,24 +58,40 @@ def init(project: Project, lang: Lang, today: dt.date) -> list[Path]:
     return [_init(project, lang, domain, today) for domain in domains]
 
 
-def update(project: Project, lang: Lang, today: dt.date, keep_obsolete: bool = True) -> list[tuple[Path, bool]]:
+def update(project: Project, lang: Lang, today: dt.date, merges: Table, keep_obsolete: bool = True
+           ) -> list[tuple[Path, bool]]:
     """Merge each POT into the locale's catalog of its domain the way msgmerge does, because it is
     msgmerge: changed text turns fuzzy with `#|` previous msgid and its old translation; removed text
     turns obsolete (`#~`) and comes back when its text does. A domain new to the locale (documents
-    in a new language) gets its catalog. Returns each catalog with whether it changed."""
+    in a new language) gets its catalog. Returns each catalog with whether it changed. A catalog
+    that merged with its POT into itself before, both unchanged since (`merges` holds those), is
+    left as it is without merging again: an edit changes one POT."""
     changes = []
     for domain in project.domains_for(lang, _domains(project)):
-        po_path = project.po_path(lang.code, domain)
+        po_path, pot_path = project.po_path(lang.code, domain), project.pot_path(domain)
         if not po_path.exists():
             changes.append((_init(project, lang, domain, today), True))
             continue
-        load(po_path)  # a clear error, with its line, for a broken catalog
-        pot_path = str(project.pot_path(domain))
-        merged = _gettext("msgmerge", "--quiet", "--previous", "--output-file=-", str(po_path), pot_path)
+        inputs = (gettext_version(), po_path.read_bytes(), pot_path.read_bytes(), repr(keep_obsolete))
+        if merges.get(*inputs):
+            changes.append((po_path, False))
+            continue
+        validate(po_path)
+        merged = _gettext("msgmerge", "--quiet", "--previous", "--output-file=-", str(po_path), str(pot_path))
         if not keep_obsolete:
             merged = _gettext("msgattrib", "--no-obsolete", "--output-file=-", "-", data=merged)
-        changes.append((po_path, _write(po_path, _canonical(merged))))
+        changed = _write(po_path, _canonical(merged))
+        if not changed:
+            merges.put(True, *inputs)
+        changes.append((po_path, changed))
     return changes
+
+
+@functools.cache
+def gettext_version() -> str:
+    """GNU gettext's version: what its tools make of a catalog is theirs, so it is part of the key
+    of whatever the cache keeps of them."""
+    return _gettext("msgfmt", "--version").decode().splitlines()[0]
 
 
 def _init(project: Project, lang: Lang, domain: str, today: dt.date) -> Path:
@@ -100,12 +128,43 @@ def save(catalog: polib.POFile, path: Path) -> bool:
 
 
 def load(path: Path) -> polib.POFile:
+    validate(path)  # GNU's parser is strict where polib is lenient
+    return _parse(path)
+
+
+def validate(path: Path) -> None:
+    """A clear error, with its line, for a missing or broken catalog."""
+    _exists(path)
+    _valid(lambda: _gettext("msgfmt", "-o", "/dev/null", str(path)))
+
+
+def read(path: Path) -> tuple[polib.POFile, bytes, list[tuple[str, int, str]]]:
+    """All that a check and a build need of a catalog: its entries, the same compiled as the gettext
+    runtime reads them (.mo: `translations`), and msgfmt's findings (format strings, headers). The
+    reference tool has the last word, and compiles it: one msgfmt run does both."""
+    _exists(path)
+    result = _run("msgfmt", "--check-format", "--check-domain", "-o", "-", str(path))
+    located = (_located(line) for line in result.stderr.decode("utf-8", "replace").splitlines())
+    problems = [place for place in located if place and "warning" not in place[2]]
+    compiled = result.stdout
+    if result.returncode != 0:  # bad input, or format problems, which are findings: compiled without the checks
+        compiled = _valid(lambda: _gettext("msgfmt", "-o", "-", str(path)))
+    return _parse(path), compiled, problems
+
+
+def _exists(path: Path) -> None:
     if not path.exists():
         raise InputError(path, None, "no such catalog", f"start it with: pipeline.py init {path.parent.parent.name}")
+
+
+def _valid(run):
     try:
-        _gettext("msgfmt", "-o", "/dev/null", str(path))  # GNU's parser is strict where polib is lenient
+        return run()
     except InputError as err:
         raise InputError(err.path, err.line, f"not a valid PO file: {err.message}") from None
+
+
+def _parse(path: Path) -> polib.POFile:
     try:
         # msgfmt has refused duplicate entries already: polib's own check is quadratic (2.5 s for
         # 5,000 entries).
@@ -116,26 +175,10 @@ def load(path: Path) -> polib.POFile:
         raise InputError(path, int(match[1]) if match else None, f"not a valid PO file: {message}") from None
 
 
-def read(path: Path) -> tuple[polib.POFile, bytes, list[tuple[str, int, str]]]:
-    """All that a check and a build need of a catalog: its entries, the same compiled as the gettext
-    runtime reads them (.mo: `translations`), and msgfmt's findings (`format_problems`)."""
-    catalog = load(path)
-    return catalog, catalog.to_binary(), format_problems(path)
-
-
 def translations(compiled: bytes) -> gettext.GNUTranslations:
-    """A compiled catalog (polib's `to_binary()`) as the gettext runtime sees it: translated entries
-    only; fuzzy ones fall back to the source."""
+    """A compiled catalog (.mo) as the gettext runtime sees it: translated entries only; fuzzy ones
+    fall back to the source."""
     return gettext.GNUTranslations(io.BytesIO(compiled))
-
-
-def format_problems(path: Path) -> list[tuple[str, int, str]]:
-    """GNU msgfmt's own checks of a catalog that loads (format strings, headers), as (file, line,
-    problem): the reference tool has the last word."""
-    result = subprocess.run(["msgfmt", "--check-format", "--check-domain", "-o", "/dev/null", str(path)],
-                            capture_output=True, text=True)
-    located = (_located(line) for line in result.stderr.splitlines())
-    return [place for place in located if place and "warning" not in place[2]]
 
 
 def _babel_bytes(catalog: Catalog) -> bytes:
@@ -152,9 +195,7 @@ def _canonical(data: bytes) -> bytes:
 
 
 def _gettext(tool: str, *args: str, data: bytes | None = None) -> bytes:
-    if shutil.which(tool) is None:
-        raise InputError(tool, None, "GNU gettext is not installed", "sudo apt-get install gettext")
-    result = subprocess.run([tool, *args], input=data, capture_output=True)
+    result = _run(tool, *args, data=data)
     if result.returncode != 0:
         # gettext tools report "file:line: problem"; the first line is the one that matters.
         first = result.stderr.decode("utf-8", "replace").strip().splitlines()[:1] or ["failed"]
@@ -162,6 +203,12 @@ def _gettext(tool: str, *args: str, data: bytes | None = None) -> bytes:
             raise InputError(*place)
         raise InputError(tool, None, first[0])
     return result.stdout
+
+
+def _run(tool: str, *args: str, data: bytes | None = None) -> subprocess.CompletedProcess:
+    if shutil.which(tool) is None:
+        raise InputError(tool, None, "GNU gettext is not installed", "sudo apt-get install gettext")
+    return subprocess.run([tool, *args], input=data, capture_output=True)
 
 
 def _located(line: str) -> tuple[str, int, str] | None:

@@ -154,7 +154,7 @@ def check(report: Report, catalog: polib.POFile, path: Path, template: Catalog, 
           documents: list[Document], glossary: Glossary, further: functools.partial | None,
           problems: list[tuple[str, int, str]], judged) -> None:
     """Add one catalog of the report's locale, translating `template` from `source`, to its counts
-    and findings; `problems` are msgfmt's (catalogs.format_problems). `further(msgid, msgstr)` gives
+    and findings; `problems` are msgfmt's (catalogs.read). `further(msgid, msgstr)` gives
     more (kind, severity, message) of a translated entry; it is a partial of plain data, which,
     with the entry, its key-fact tokens and the glossary, is all an entry's findings depend on: so
     they are taken from `judged` (a cache.Table) while those are unchanged."""

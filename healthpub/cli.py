@@ -14,11 +14,12 @@ import sys
 from pathlib import Path
 
 from . import catalogs, extract, output, publish, serve, xliff
-from .state import gather, load_documents
+from .cache import Table
 from .checks import shorten
 from .config import Project, load_project
 from .errors import InputError
 from .locales import parse_lang
+from .state import gather, load_documents
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     cmd.add_argument("--draft", action="store_true", help="publish even unreviewed catalogs, marked as drafts")
     cmd.add_argument("--force", action="store_true", help="ignore the cache: render every leaflet again")
     cmd.add_argument("--pages-only", action="store_true",
-                     help="the pages alone, no leaflets (the preview's first pass after a change)")
+                     help="the pages alone, no leaflets and no search index (the preview's first pass after a change)")
     cmd.add_argument("--shard", type=_shard, default=(1, 1), metavar="I/N",
                      help="render the leaflets of every N-th document from the I-th (for CI matrices)")
     cmd.add_argument("--scheduler", metavar="tcp://HOST:8786",
@@ -85,9 +86,10 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_extract(project: Project, args) -> int:
     documents = load_documents(project, project.documents())
     templates = extract.build_templates(project, documents)
-    for domain, template in templates.items():
-        changed = catalogs.write_template(template, project.pot_path(domain))
-        print(f"{project.pot_path(domain)}: {'written' if changed else 'unchanged'}")
+    with Table(project.cache_dir / "templates.pickle") as written:
+        for domain, template in templates.items():
+            changed = catalogs.write_template(template, project.pot_path(domain), written)
+            print(f"{project.pot_path(domain)}: {'written' if changed else 'unchanged'}")
     for domain in set(project.domains()) - set(templates):  # a language no document is written in now
         project.pot_path(domain).unlink()
         print(f"{project.pot_path(domain)}: removed: it is no longer extracted")
@@ -95,9 +97,10 @@ def cmd_extract(project: Project, args) -> int:
 
 
 def cmd_update(project: Project, args) -> int:
-    for lang in project.catalog_langs():
-        for path, changed in catalogs.update(project, lang, args.today, keep_obsolete=not args.no_obsolete):
-            print(f"{path}: {'updated' if changed else 'unchanged'}")
+    with Table(project.cache_dir / "merges.pickle") as merges:
+        for lang in project.catalog_langs():
+            for path, changed in catalogs.update(project, lang, args.today, merges, keep_obsolete=not args.no_obsolete):
+                print(f"{path}: {'updated' if changed else 'unchanged'}")
     return 0
 
 

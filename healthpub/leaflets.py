@@ -39,6 +39,50 @@ class Job:
     fonts: tuple[Subset, ...]  # cut down to the characters of these leaflets when they are rendered
 
 
+@dataclass(frozen=True)
+class Part:
+    """Some of a job's editions, with the layouts they need and nothing else, as a job of its own:
+    which of the whole job's htmls and editions it holds, in order."""
+
+    job: Job
+    htmls: tuple[int, ...]
+    editions: tuple[int, ...]
+
+
+def split(job: Job) -> list[Part]:
+    """The job as parts that share no layout, so that one document's leaflets render in several
+    processes at once: a bilingual edition needs both its languages' layouts, a large print only
+    its own. The part with the most layouts comes first."""
+    groups: list[tuple[set[int], list[int]]] = []  # (htmls, editions)
+    for number, (_, uses) in enumerate(job.editions):
+        htmls, editions = set(uses), [number]
+        for group in [g for g in groups if g[0] & htmls]:
+            groups.remove(group)
+            htmls |= group[0]
+            editions += group[1]
+        groups.append((htmls, sorted(editions)))
+    parts = []
+    for htmls, editions in sorted(groups, key=lambda g: (-len(g[0]), min(g[0]))):
+        order = sorted(htmls)
+        index = {old: new for new, old in enumerate(order)}
+        part = Job(source=job.source, htmls=tuple(job.htmls[i] for i in order),
+                   editions=tuple((job.editions[e][0], tuple(index[i] for i in job.editions[e][1])) for e in editions),
+                   stylesheet=job.stylesheet, fonts=job.fonts)
+        parts.append(Part(part, tuple(order), tuple(editions)))
+    return parts
+
+
+def join(job: Job, parts: list[Part], results: list[tuple[list, list, list]]) -> tuple[list, list, list]:
+    """The parts' results (PDFs and pictures per edition, pages per layout) in the whole job's order."""
+    pdfs, pictures, pages = [b""] * len(job.editions), [b""] * len(job.editions), [0] * len(job.htmls)
+    for part, (part_pdfs, part_pages, part_pictures) in zip(parts, results):
+        for edition, pdf, picture in zip(part.editions, part_pdfs, part_pictures):
+            pdfs[edition], pictures[edition] = pdf, picture
+        for html, count in zip(part.htmls, part_pages):
+            pages[html] = count
+    return pdfs, pages, pictures
+
+
 def qr_svg(url: str) -> Markup:
     """The page's address as a vector QR code, sized by CSS."""
     svg = segno.make(url, error="m", micro=False).svg_inline(omitsize=True, border=0, dark="#000",

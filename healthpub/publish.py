@@ -90,8 +90,9 @@ def build(project: Project, state: State, draft: bool = False, force: bool = Fal
     cheap); the shards' output/ folders merge by copying one over the other. `inputs`, the
     fingerprint taken before `state` was gathered, is recorded for `current`. A leaflet over its
     page budget fails the build, unless `allow_over_budget` (the pseudo-locale's trial), which lists
-    it. The review report goes along into output/report/ unless `report` is false; the leaflets are
-    left out without `with_leaflets` (the preview's first pass), and their cache left as it is."""
+    it. The review report goes along into output/report/ unless `report` is false; the leaflets and the
+    search index are left out without `with_leaflets` (the preview's first pass), and the leaflets'
+    cache left as it is."""
     into = into or project.output_dir
     for lang in state.langs:  # a language the leaflet font cannot print is refused before anything renders
         fonts.require_script(lang, project.font_families(lang))
@@ -130,10 +131,11 @@ def build(project: Project, state: State, draft: bool = False, force: bool = Fal
                 site.shelve(doc, first, name, [by_html[i] for i in parts], parts[0] >= len(langs),
                             sum(meta["pages"][i] for i in parts), meta["sizes"][number])
         site.shelves()
-        # Search covers the documents' pages: the homes and lists would only repeat their titles.
-        bundle = search.index({name: staging.folder / "site" / name for name in site.document_pages})
-        for name, data in bundle.items():
-            staging.add(f"site/{name}", data)
+        if with_leaflets:  # the preview's first pass shows the pages at once; search follows with the leaflets
+            # Search covers the documents' pages: the homes and lists would only repeat their titles.
+            bundle = search.index({name: staging.folder / "site" / name for name in site.document_pages})
+            for name, data in bundle.items():
+                staging.add(f"site/{name}", data)
         if report:
             for name, data in _report_files(project, state).items():
                 staging.add(name, data)
@@ -382,7 +384,8 @@ def _render_pdfs(cache: Path, plans: Iterable[tuple[str, tuple, Callable[[], lea
                  scheduler: str | None) -> Iterator[tuple[tuple, Path, dict, bool]]:
     """Yields, in order, each planned document's editions (`_Site.leaflets`) with the cache folder
     of its PDFs, what the cache says of them, and whether they were rendered now: from the cache
-    when their key is there, otherwise rendered, one document per process at a time. Only a few jobs are in flight at once,
+    when their key is there, otherwise rendered, a document's layouts spread over the processes
+    (leaflets.split). Only a few documents are in flight at once,
     so that memory does not grow with the site. The cache keeps, beside the PDFs (0, 1, …), a
     picture of each one's first page (t0, t1, …), and meta.json: its key, each language's page
     count and each picture's size."""
@@ -417,7 +420,7 @@ def _render_pdfs(cache: Path, plans: Iterable[tuple[str, tuple, Callable[[], lea
             if force or not (cache / key).is_dir():
                 if submit is None:
                     submit = stack.enter_context(_engine(workers, scheduler))
-                wait = submit(job())
+                wait = _submit_parts(submit, job())
             pending.append((editions, key, job, wait))
             while pending and (pending[0][3] is None or sum(w is not None for *_, w in pending) > window):
                 yield finish()
@@ -425,6 +428,14 @@ def _render_pdfs(cache: Path, plans: Iterable[tuple[str, tuple, Callable[[], lea
             yield finish()
     for stale in {p for p in cache.iterdir()} - {cache / key for key in keys}:
         shutil.rmtree(stale, ignore_errors=True)  # the cache holds what the current output is made of
+
+
+def _submit_parts(submit, job: leaflets.Job):
+    """Starts the job's parts (leaflets.split), so that its layouts spread over the workers; returns
+    a wait for the whole job's PDFs."""
+    parts = leaflets.split(job)
+    waits = [submit(part.job) for part in parts]
+    return lambda timeout: leaflets.join(job, parts, [wait(timeout) for wait in waits])
 
 
 @contextlib.contextmanager

@@ -24,6 +24,7 @@ import polib
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from .cache import Table
 from .checks import (FUZZY, TRANSLATED, UNTRANSLATED, WARNING, Finding, Report, key_of, shorten, status_of,
                      translation)
 from .config import Project
@@ -48,6 +49,8 @@ KIND_LABELS = {
     "source-publisher": "source publisher",
     "interface": "page text",
 }
+
+PART_TEMPLATE = "_report_part.html"  # one part's rows, source ∥ translation
 
 # A word, or one Han character: Chinese has no spaces, and a changed number in a clause is all a
 # reviewer should see changed.
@@ -125,24 +128,10 @@ def render(project: Project, state: State) -> dict[str, str]:
     css = _stylesheet(project)
     locales = []
     files: dict[str, str] = {}
-    for report in state.reports:
-        lang = report.lang
-        entries = {domain: {(e.msgctxt, e.msgid): e for e in catalog if not e.obsolete}
-                   for (code, domain), catalog in state.catalogs.items() if code == lang.code}
-        parts = [_document_part(doc, entries[project.domain(doc.lang)], report)
-                 for doc in state.documents if project.domain(doc.lang) in entries]
-        if project.domain() in entries:
-            parts.append(_interface_part(project, state.templates[project.domain()], entries[project.domain()],
-                                         report))
-        totals = Progress(report.translated, report.fuzzy, report.untranslated)
-        locale = {
-            "lang": report.lang, "report": report, "file": f"{report.lang.code}.html", "progress": totals,
-            "errors": len(report.errors), "warnings": sum(f.severity == WARNING for f in report.findings),
-            "blocking": report.published and bool(report.errors),
-            "findings": [_finding_view(f, parts) for f in report.findings],
-            "parts": parts,
-        }
-        locales.append(locale)
+    with Table(project.cache_dir / "report.pickle") as rendered:
+        for report in state.reports:
+            locales.append(_locale(project, state, env, report, rendered))
+    for locale in locales:
         files[locale["file"]] = render_template(env, "report.html", page="locale", locale=locale, css=css,
                                                 publisher=project.publisher,
                                                 statuses=(TRANSLATED, FUZZY, UNTRANSLATED))
@@ -152,6 +141,39 @@ def render(project: Project, state: State) -> dict[str, str]:
                                           documents=state.documents, blocking=not state.publishable(),
                                           statuses=(TRANSLATED, FUZZY, UNTRANSLATED))
     return files
+
+
+def _locale(project: Project, state: State, env: Environment, report: Report, rendered: Table) -> dict:
+    """One locale's page of the report, as the template's context. Each part's rows are rendered
+    once and kept (.cache/report.pickle) while the part, its language and their template are
+    unchanged: they are most of the report, and one edit changes one part."""
+    lang = report.lang
+    entries = {domain: {(e.msgctxt, e.msgid): e for e in catalog if not e.obsolete}
+               for (code, domain), catalog in state.catalogs.items() if code == lang.code}
+    parts = [_document_part(doc, entries[project.domain(doc.lang)], report)
+             for doc in state.documents if project.domain(doc.lang) in entries]
+    if project.domain() in entries:
+        parts.append(_interface_part(project, state.templates[project.domain()], entries[project.domain()],
+                                     report))
+    template = _template_source(project, PART_TEMPLATE)
+    sections = [rendered(lambda part=part: Markup(render_template(env, PART_TEMPLATE, part=part, lang=lang)),
+                         template, repr(lang), repr(part)) for part in parts]
+    totals = Progress(report.translated, report.fuzzy, report.untranslated)
+    return {
+        "lang": report.lang, "report": report, "file": f"{report.lang.code}.html", "progress": totals,
+        "errors": len(report.errors), "warnings": sum(f.severity == WARNING for f in report.findings),
+        "blocking": report.published and bool(report.errors),
+        "findings": [_finding_view(f, parts) for f in report.findings],
+        "parts": parts, "sections": sections,
+    }
+
+
+def _template_source(project: Project, name: str) -> bytes:
+    path = project.templates_dir / name
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, None, "template not found") from None
 
 
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:

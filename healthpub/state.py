@@ -85,7 +85,7 @@ def gather(project: Project, today: dt.date) -> State:
                 catalog, compiled, problems = polib.POFile(), polib.POFile().to_binary(), []
                 if path.exists():
                     catalog, compiled, problems = loaded(functools.partial(catalogs.read, path), str(path),
-                                                         path.read_bytes())
+                                                         catalogs.gettext_version(), path.read_bytes())
                 source_lang = project.written_in(domain)
                 further = (None if domain == project.domain() else functools.partial(
                     editorial.translation_findings, editorial.translation_units(project, source_lang, lang),

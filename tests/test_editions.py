@@ -160,3 +160,27 @@ def test_the_sample_documents_long_sentences_are_warnings(project):
     lines = (project / "source/exosome-therapy.md").read_text(encoding="utf-8").splitlines()
     assert any(lines[int(n) - 1].startswith("There are two tracks:") for n in warnings)
     assert "reading grade" in check.stdout
+
+
+def test_a_document_split_over_processes_makes_the_pdfs_of_one_process(project):
+    """A document's leaflets render in parts that share no layout (leaflets.split), on several
+    workers at once; joined, they are byte for byte what one process makes of the whole job."""
+    import datetime
+
+    from healthpub import leaflets, pdf, publish
+    from healthpub.config import load_project
+    from healthpub.state import gather
+
+    loaded = load_project(project)
+    state = gather(loaded, datetime.date(2026, 11, 29))
+    doc = state.documents[0]
+    n = len(state.doc_langs(doc))
+    job = publish._Site(loaded, state, set()).job(doc)
+    parts = leaflets.split(job)
+    # Every layout in one part only; an edition in the part of its layouts; each large print alone.
+    assert sorted(html for part in parts for html in part.htmls) == list(range(2 * n))
+    assert sorted(e for part in parts for e in part.editions) == list(range(len(job.editions)))
+    assert all(set(job.editions[e][1]) <= set(part.htmls) for part in parts for e in part.editions)
+    assert [part.htmls for part in parts if part.htmls[0] >= n] == [(i,) for i in range(n, 2 * n)]
+    whole = pdf.write_pdfs(job)
+    assert leaflets.join(job, parts, [pdf.write_pdfs(part.job) for part in parts]) == whole

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -265,7 +266,18 @@ def _remove_document(project: Path, n: int) -> None:
 
 
 def _extract_and_update(project: Path, n: int) -> None:
-    assert run(project, "extract").returncode == 0 and run(project, "update").returncode == 0
+    """Extract and update; in a copy without the cache as well, which must write the same files."""
+    uncached = project.parent / f"uncached{n}"
+    shutil.copytree(project, uncached, ignore=shutil.ignore_patterns("output", ".cache"))
+    for root in (project, uncached):
+        assert run(root, "extract").returncode == 0 and run(root, "update").returncode == 0
+    assert _locales(project) == _locales(uncached)
+    shutil.rmtree(uncached)
+
+
+def _locales(project: Path) -> dict[str, bytes]:
+    return {path.relative_to(project).as_posix(): path.read_bytes()
+            for path in sorted((project / "locales").rglob("*")) if path.is_file()}
 
 
 EDITS = [_sentence, _translation, _glossary, _template_string, _site_toml, _add_document, _remove_document,
@@ -297,6 +309,24 @@ def test_any_sequence_of_edits_builds_what_a_clean_build_of_the_same_files_build
             assert ours.keys() == theirs.keys(), (n, edit.__name__)
             assert [name for name in ours if ours[name] != theirs[name]] == [], (n, edit.__name__)
             shutil.rmtree(clean)
+
+
+def test_update_merges_again_a_catalog_or_a_template_changed_since_the_last_update(project):
+    """An update skips a catalog that merged into itself before; any change to it or to its
+    template is merged again, as without the cache."""
+    assert run(project, "update").returncode == 0
+    assert "zh_TW/LC_MESSAGES/documents-en.po: unchanged" in run(project, "update").stdout
+    laid_out = (project / ZH_PO).read_bytes()
+    # A translator's tool saves it unwrapped: update lays it out as msgcat does again.
+    subprocess.run(["msgcat", "--no-wrap", "-o", str(project / ZH_PO), str(project / ZH_PO)], check=True)
+    assert (project / ZH_PO).read_bytes() != laid_out
+    assert "zh_TW/LC_MESSAGES/documents-en.po: updated" in run(project, "update").stdout
+    assert (project / ZH_PO).read_bytes() == laid_out
+    # A new sentence: in the template after extract, then in the catalog after update.
+    _sentence(project, 9)
+    assert run(project, "extract").returncode == 0
+    assert "zh_TW/LC_MESSAGES/documents-en.po: updated" in run(project, "update").stdout
+    assert "claims (9)." in (project / ZH_PO).read_text()
 
 
 def test_the_glossary_a_template_and_site_toml_reach_every_output_that_depends_on_them(project):

@@ -29,6 +29,7 @@ from hypothesis import assume, event, example, given, settings
 from hypothesis import strategies as st
 
 from healthpub import catalogs, extract, render, source
+from healthpub.cache import Table
 from healthpub.config import Project
 from healthpub.errors import InputError
 from healthpub.locales import parse_lang
@@ -39,6 +40,7 @@ ENGLISH = parse_lang("en", "test")
 LANG = parse_lang("zh_TW", "test")
 # derandomize: the same examples on every run, so CI sees what this machine saw.
 FAST = settings(deadline=None, derandomize=True)
+NOWHERE = Table(Path(os.devnull))  # no cache: these tests are of what the gettext tools make
 
 
 def parse(text: str, path: Path = DOC_PATH) -> source.Document:
@@ -513,12 +515,12 @@ def test_identity_merge_keeps_every_translation(entries):
         translated.locale = "zh_TW"
         # write_template lays out any catalog as msgcat does; the PO is "a translator's saved file".
         for domain in domains:
-            catalogs.write_template(template, project.pot_path(domain))
-            catalogs.write_template(translated, project.po_path(LANG.code, domain))
-        catalogs.write_template(template, project.pot_path(project.domain(LANG)))
+            catalogs.write_template(template, project.pot_path(domain), NOWHERE)
+            catalogs.write_template(translated, project.po_path(LANG.code, domain), NOWHERE)
+        catalogs.write_template(template, project.pot_path(project.domain(LANG)), NOWHERE)
         po_paths = [project.po_path(LANG.code, domain) for domain in domains]
 
-        assert [path for path, _ in catalogs.update(project, LANG, dt.date(2026, 11, 29))] == po_paths
+        assert [path for path, _ in catalogs.update(project, LANG, dt.date(2026, 11, 29), NOWHERE)] == po_paths
         assert not project.po_path(LANG.code, project.domain(LANG)).exists()
         for po_path in po_paths:
             merged = catalogs.load(po_path)
@@ -532,7 +534,7 @@ def test_identity_merge_keeps_every_translation(entries):
         for domain in domains:
             assert msgcat(project.pot_path(domain)) == project.pot_path(domain).read_bytes()
         # An identity merge is a no-op: updating again changes nothing.
-        assert catalogs.update(project, LANG, dt.date(2026, 11, 29)) == [(path, False) for path in po_paths]
+        assert catalogs.update(project, LANG, dt.date(2026, 11, 29), NOWHERE) == [(path, False) for path in po_paths]
 
 
 @pytest.mark.xfail(strict=True, reason="polib 1.2.0 unescapes \\b \\f \\v but not \\a, which GNU msgcat writes for BEL")
@@ -541,7 +543,7 @@ def test_polib_reads_a_bel_as_gettext_writes_it():
         catalog = Catalog(locale="zh_TW", fuzzy=False, charset="UTF-8")
         catalog.add("Bell", "鈴\x07")
         po_path = Path(tmp) / "messages.po"
-        catalogs.write_template(catalog, po_path)
+        catalogs.write_template(catalog, po_path, NOWHERE)
         assert b'"\xe9\x88\xb4\\a"' in po_path.read_bytes()  # msgcat's layout: 鈴\a
         assert catalogs.load(po_path).find("Bell").msgstr == "鈴\x07"
 
@@ -637,7 +639,7 @@ def test_a_translation_cannot_inject_markup_through_a_compiled_catalog():
         for i, attack in enumerate(ATTACKS):
             catalog.add(f"Source {i}.", same_newlines(f"Source {i}.", attack))
         po_path = Path(tmp) / "messages.po"
-        catalogs.write_template(catalog, po_path)
+        catalogs.write_template(catalog, po_path, NOWHERE)
         localizer = render.Localizer(LANG, gettext.NullTranslations(), catalogs.translations(catalogs.load(po_path).to_binary()))
         for i in range(len(ATTACKS)):
             segment = source.Segment("paragraph", f"Source {i}.", 1)
