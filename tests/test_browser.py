@@ -408,8 +408,7 @@ def test_chinese_pages_keep_their_typography(tab, articles):
 
 def test_serve_previews_the_site_and_rebuilds_when_a_template_changes(project):
     """`pipeline.py serve` in a copy of the project: it serves, rebuilds on a change, stops on Ctrl-C."""
-    proc = subprocess.Popen([sys.executable, str(REPO / "pipeline.py"), "serve", "--port", "0"], cwd=project,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = start_serve(project)
     watchdog = threading.Timer(600, proc.kill)  # a hung server fails the test instead of hanging it
     watchdog.start()
     try:
@@ -439,6 +438,15 @@ def test_serve_previews_the_site_and_rebuilds_when_a_template_changes(project):
         watchdog.cancel()
     assert proc.returncode == 0, err
     assert "Traceback" not in err and "stopped" in out, out + err
+
+
+def start_serve(project: Path) -> subprocess.Popen:
+    """`pipeline.py serve` as from a terminal, where Ctrl-C (SIGINT) stops it: a test runner started in
+    the background of a script ignores SIGINT, its children inherit that, and Python then never
+    raises KeyboardInterrupt."""
+    return subprocess.Popen([sys.executable, str(REPO / "pipeline.py"), "serve", "--port", "0"], cwd=project,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def fetch(url: str) -> str:
@@ -491,8 +499,7 @@ def test_the_leaflet_shelf_prints_as_a_checklist_of_pictures(tab):
 def test_serve_previews_drafts_and_reloads_the_open_page_after_a_save(project, browser):
     """Plain `serve` is a preview: an edited English sentence shows at once on the Chinese page, as a
     draft, and the open page reloads itself."""
-    proc = subprocess.Popen([sys.executable, str(REPO / "pipeline.py"), "serve", "--port", "0"], cwd=project,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = start_serve(project)
     watchdog = threading.Timer(600, proc.kill)
     watchdog.start()
     try:
