@@ -202,13 +202,12 @@ class _Site:
         its translations: the project's settings, the templates, the languages shown and their
         interface catalogs, the fonts, and the code that renders (cache.CODE, VERSIONS)."""
         project, state = self.project, self.state
-        templates = sorted(p for p in project.templates_dir.rglob("*") if p.is_file())
         families = {family for lang in state.langs for family in project.font_families(lang)}
         return digest(repr(project), VERSIONS, repr([lang.code for lang in state.langs]),
                       repr([lang.code for lang in state.published]),
                       *(state.compiled.get((lang.code, project.domain()), b"") for lang in state.langs),
                       repr([fonts.find(family, weight) for family in sorted(families) for weight in fonts.WEIGHTS]),
-                      *(f"{p.relative_to(project.templates_dir)}".encode() + b"\0" + p.read_bytes() for p in templates))
+                      render.templates_digest(project))
 
     def _inputs(self, doc: source.Document, lang: Lang) -> tuple[bytes | str, ...]:
         """What a document's page and leaflet in a language are made of, with `shared`: the

@@ -19,6 +19,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markupsafe import Markup, escape
 
+from .cache import digest
 from .config import Project
 from .errors import InputError
 from .locales import Lang
@@ -151,6 +152,14 @@ def environment(project: Project) -> Environment:
         css_counters=css_counters,
     )
     return env
+
+
+def templates_digest(project: Project) -> bytes:
+    """A hash of every file of templates/, by name and content: what is rendered from one template
+    may include, extend or import others."""
+    folder = project.templates_dir
+    return digest(*(f"{path.relative_to(folder)}".encode() + b"\0" + path.read_bytes()
+                    for path in sorted(p for p in folder.rglob("*") if p.is_file())))
 
 
 def render_template(env: Environment, name: str, localizer: Localizer | None = None, **context) -> str:

@@ -31,7 +31,7 @@ from .config import Project
 from .editorial import DUE_SOON, DocumentReview, Figures
 from .errors import InputError
 from .locales import HAN, Lang
-from .render import compiled_templates, render_template
+from .render import compiled_templates, render_template, templates_digest
 from .source import Document
 from .state import State
 
@@ -128,9 +128,10 @@ def render(project: Project, state: State) -> dict[str, str]:
     css = _stylesheet(project)
     locales = []
     files: dict[str, str] = {}
+    templates = templates_digest(project)
     with Table(project.cache_dir / "report.pickle") as rendered:
         for report in state.reports:
-            locales.append(_locale(project, state, env, report, rendered))
+            locales.append(_locale(project, state, env, report, templates, rendered))
     for locale in locales:
         files[locale["file"]] = render_template(env, "report.html", page="locale", locale=locale, css=css,
                                                 publisher=project.publisher,
@@ -143,9 +144,10 @@ def render(project: Project, state: State) -> dict[str, str]:
     return files
 
 
-def _locale(project: Project, state: State, env: Environment, report: Report, rendered: Table) -> dict:
+def _locale(project: Project, state: State, env: Environment, report: Report, templates: bytes,
+            rendered: Table) -> dict:
     """One locale's page of the report, as the template's context. Each part's rows are rendered
-    once and kept (.cache/report.pickle) while the part, its language and their template are
+    once and kept (.cache/report.pickle) while the part, its language and the templates are
     unchanged: they are most of the report, and one edit changes one part."""
     lang = report.lang
     entries = {domain: {(e.msgctxt, e.msgid): e for e in catalog if not e.obsolete}
@@ -155,9 +157,8 @@ def _locale(project: Project, state: State, env: Environment, report: Report, re
     if project.domain() in entries:
         parts.append(_interface_part(project, state.templates[project.domain()], entries[project.domain()],
                                      report))
-    template = _template_source(project, PART_TEMPLATE)
     sections = [rendered(lambda part=part: Markup(render_template(env, PART_TEMPLATE, part=part, lang=lang)),
-                         template, repr(lang), repr(part)) for part in parts]
+                         templates, repr(lang), repr(part)) for part in parts]
     totals = Progress(report.translated, report.fuzzy, report.untranslated)
     return {
         "lang": report.lang, "report": report, "file": f"{report.lang.code}.html", "progress": totals,
@@ -166,14 +167,6 @@ def _locale(project: Project, state: State, env: Environment, report: Report, re
         "findings": [_finding_view(f, parts) for f in report.findings],
         "parts": parts, "sections": sections,
     }
-
-
-def _template_source(project: Project, name: str) -> bytes:
-    path = project.templates_dir / name
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(path, None, "template not found") from None
 
 
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:
