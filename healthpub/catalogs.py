@@ -135,7 +135,7 @@ def load(path: Path) -> polib.POFile:
 def validate(path: Path) -> None:
     """A clear error, with its line, for a missing or broken catalog."""
     _exists(path)
-    _valid(lambda: _gettext("msgfmt", "-o", "/dev/null", str(path)))
+    _msgfmt("-o", "/dev/null", str(path))
 
 
 def read(path: Path) -> tuple[polib.POFile, bytes, list[tuple[str, int, str]]]:
@@ -148,7 +148,7 @@ def read(path: Path) -> tuple[polib.POFile, bytes, list[tuple[str, int, str]]]:
     problems = [place for place in located if place and "warning" not in place[2]]
     compiled = result.stdout
     if result.returncode != 0:  # bad input, or format problems, which are findings: compiled without the checks
-        compiled = _valid(lambda: _gettext("msgfmt", "-o", "-", str(path)))
+        compiled = _msgfmt("-o", "-", str(path))
     return _parse(path), compiled, problems
 
 
@@ -157,9 +157,10 @@ def _exists(path: Path) -> None:
         raise InputError(path, None, "no such catalog", f"start it with: pipeline.py init {path.parent.parent.name}")
 
 
-def _valid(run):
+def _msgfmt(*args: str) -> bytes:
+    """msgfmt's output; its first complaint as bad input, about the catalog."""
     try:
-        return run()
+        return _gettext("msgfmt", *args)
     except InputError as err:
         raise InputError(err.path, err.line, f"not a valid PO file: {err.message}") from None
 
