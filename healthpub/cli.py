@@ -13,13 +13,12 @@ import os
 import sys
 from pathlib import Path
 
-from . import catalogs, extract, output, publish, serve, xliff
-from .cache import Table
-from .checks import shorten
+# The stages are imported by the commands that run them, when they run: a build with nothing to do
+# answers from its stamp before they would have loaded.
+from . import output, stamp
 from .config import Project, load_project
 from .errors import InputError
 from .locales import parse_lang
-from .state import gather, load_documents
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_extract(project: Project, args) -> int:
+    from . import catalogs, extract
+    from .cache import Table
+    from .state import load_documents
+
     documents = load_documents(project, project.documents())
     templates = extract.build_templates(project, documents)
     with Table(project.cache_dir / "templates.pickle") as written:
@@ -97,6 +100,9 @@ def cmd_extract(project: Project, args) -> int:
 
 
 def cmd_update(project: Project, args) -> int:
+    from . import catalogs
+    from .cache import Table
+
     with Table(project.cache_dir / "merges.pickle") as merges:
         for lang in project.catalog_langs():
             for path, changed in catalogs.update(project, lang, args.today, merges, keep_obsolete=not args.no_obsolete):
@@ -105,6 +111,8 @@ def cmd_update(project: Project, args) -> int:
 
 
 def cmd_init(project: Project, args) -> int:
+    from . import catalogs
+
     lang = parse_lang(args.locale, "command line")
     for path in catalogs.init(project, lang, args.today):
         print(f"{path}: created")
@@ -113,6 +121,9 @@ def cmd_init(project: Project, args) -> int:
 
 
 def cmd_check(project: Project, args) -> int:
+    from . import publish
+    from .state import gather
+
     state = gather(project, args.today)
     publish.write_report(project, state)
     if args.format == "json":
@@ -126,10 +137,13 @@ def cmd_check(project: Project, args) -> int:
 
 
 def cmd_build(project: Project, args) -> int:
-    inputs = publish.fingerprint(project, args.draft, args.shard, args.today, args.pages_only)
-    if not args.force and (count := publish.current(project, inputs)) is not None:
+    inputs = stamp.fingerprint(project, args.draft, args.shard, args.today, args.pages_only)
+    if not args.force and (count := stamp.current(project, inputs)) is not None:
         print(f"{project.output_dir}: {count} files, up to date, nothing rewritten; leaflets of 0 documents rendered")
         return 0
+    from . import publish
+    from .state import gather
+
     state = gather(project, args.today)
     blocking = not state.publishable()
     if blocking and not args.draft:
@@ -176,7 +190,8 @@ def _progress(done: int, total: int) -> None:
 
 
 def cmd_pseudo(project: Project, args) -> int:
-    from . import pseudo  # translate-toolkit takes a third of a second to import: only here
+    from . import pseudo
+    from .state import gather
 
     result = pseudo.build(project, gather(project, args.today))
     folder = project.output_dir / "pseudo"
@@ -193,6 +208,8 @@ def cmd_pseudo(project: Project, args) -> int:
 
 
 def cmd_serve(project: Project, args) -> int:
+    from . import serve
+
     # Each rebuild is `pipeline.py build --draft [--pages-only]`, exactly as a user would run it.
     today = ["--today", args.today.isoformat()]
     return serve.serve(project, args.port,
@@ -200,6 +217,8 @@ def cmd_serve(project: Project, args) -> int:
 
 
 def cmd_export_xliff(project: Project, args) -> int:
+    from . import xliff
+
     lang = parse_lang(args.locale, "command line")
     domains = project.domains_for(lang, project.domains())
     if args.domain:
@@ -219,6 +238,9 @@ def cmd_export_xliff(project: Project, args) -> int:
 
 
 def cmd_import_xliff(project: Project, args) -> int:
+    from . import xliff
+    from .checks import shorten
+
     lang = parse_lang(args.locale, "command line")
     po_path, result = xliff.import_(project, lang, args.file)
     print(f"{po_path}: {len(result.updated)} updated and marked fuzzy, {result.unchanged} unchanged, "

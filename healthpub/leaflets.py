@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import resource
 from dataclasses import dataclass
 from html import unescape
 from html.parser import HTMLParser
@@ -81,6 +82,19 @@ def join(job: Job, parts: list[Part], results: list[tuple[list, list, list]]) ->
         for html, count in zip(part.htmls, part_pages):
             pages[html] = count
     return pdfs, pages, pictures
+
+
+def limit_memory() -> None:
+    """Run in each rendering process: a runaway document fails instead of exhausting the machine."""
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+def render_pdfs(job: Job) -> tuple[list[bytes], list[int], list[bytes]]:
+    """What a rendering process runs: the job's PDFs (pdf.write_pdfs). Named here, so that the
+    process handing jobs out never imports WeasyPrint (half a second, 30 MB)."""
+    from . import pdf
+
+    return pdf.write_pdfs(job)
 
 
 def qr_svg(url: str) -> Markup:

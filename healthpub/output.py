@@ -20,6 +20,7 @@ import hashlib
 import os
 import shutil
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 BUILDS = ".builds"
@@ -91,22 +92,24 @@ def current(output: Path) -> Path | None:
     return output / BUILDS / os.readlink(link).rpartition("/")[2] if link.is_symlink() else None
 
 
-def files(output: Path) -> dict[str, Path]:
-    """Every file output/ shows, by its name under output/ (site/en/index.html)."""
+def files(output: Path) -> dict[str, str]:
+    """Every file output/ shows, by its name under output/ (site/en/index.html): its path, a string
+    (a no-op build lists thousands, and pathlib would be most of its time)."""
     folder = current(output)
     if folder is None or not folder.is_dir():
         return {}
+    root = str(folder)
     found = {}
-    for top, _, names in os.walk(folder):  # os.walk: a third of rglob's time on a site of thousands of files
+    for top, _, names in os.walk(root):
+        under = top[len(root) + 1:]
         for name in names:
-            path = Path(top, name)
-            found[str(path.relative_to(folder))] = path
+            found[f"{under}/{name}" if under else name] = os.path.join(top, name)
     return found
 
 
 def listing(output: Path) -> list[list]:
     """Every file output/ shows with what a rewrite or an edit changes: size, inode, modification time."""
-    return [[name, (stat := path.stat()).st_size, stat.st_ino, stat.st_mtime_ns]
+    return [[name, (stat := os.stat(path)).st_size, stat.st_ino, stat.st_mtime_ns]
             for name, path in sorted(files(output).items())]
 
 
@@ -162,9 +165,9 @@ class Staging:
         """Stage the current build's `name` again, if its bytes still hash to `sha256` (what was
         made of the same inputs before); False if it does not, or is not there."""
         old = self.shown.get(name)
-        if old is None or hashlib.sha256(old.read_bytes()).hexdigest() != sha256:
+        if old is None or hashlib.sha256(Path(old).read_bytes()).hexdigest() != sha256:
             return False
-        self.add(name, old)  # the same file: linked
+        self.add(name, Path(old))  # the same file: linked
         return True
 
     def commit(self) -> list[str]:
@@ -176,7 +179,7 @@ class Staging:
                 return []  # the tree is as it was: the rest need not be linked to find that out
             for name, path in self.shown.items():
                 if not name.startswith(self.only):
-                    self.add(name, path)
+                    self.add(name, Path(path))
         staged = set(self.names)
         if not self.changed and staged == set(self.shown):
             shutil.rmtree(self.folder)
@@ -193,18 +196,18 @@ class Staging:
         return sorted(self.changed)
 
 
-def publish(files_: dict[str, bytes], output: Path, only: str | None = None) -> list[str]:
-    """Make output/ show exactly `files_` as a new build switched in at once (see Staging)."""
+def publish(files_: Iterable[tuple[str, bytes]], output: Path, only: str | None = None) -> list[str]:
+    """Make output/ show exactly `files_` (name, data) as a new build switched in at once (see Staging)."""
     with Staging(output, only) as staging:
-        for name, data in files_.items():
+        for name, data in files_:
             staging.add(name, data)
         return staging.commit()
 
 
-def _same(path: Path, data: bytes | Path) -> bool:
+def _same(path: str, data: bytes | Path) -> bool:
     if isinstance(data, Path):
         return os.path.samefile(path, data) or filecmp.cmp(path, data, shallow=False)
-    return path.stat().st_size == len(data) and path.read_bytes() == data
+    return os.stat(path).st_size == len(data) and Path(path).read_bytes() == data
 
 
 def _link_trees(output: Path, trees: set[str]) -> None:

@@ -9,7 +9,6 @@ import functools
 import io
 import logging
 import math
-import resource
 import tempfile
 from pathlib import Path
 from typing import Iterator
@@ -26,7 +25,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from . import fonts, output
-from .leaflets import MEMORY_LIMIT, Job, with_qr_codes
+from .leaflets import Job, with_qr_codes
 
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
 
@@ -67,11 +66,6 @@ class ProjectFetcher(URLFetcher):
             if any(path.is_relative_to(folder) for folder in self.allowed):
                 return super().fetch(url, headers)
         raise ValueError(f"refused to fetch {url}: leaflets may only read their stylesheet and fonts")
-
-
-def limit_memory() -> None:
-    """Run in each rendering process: a runaway document fails instead of exhausting the machine."""
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
 def write_pdfs(job: Job) -> tuple[list[bytes], list[int], list[bytes]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import datetime as dt
 import functools
 import hashlib
 import io
@@ -13,7 +12,6 @@ import json
 import multiprocessing
 import os
 import shutil
-import sys
 from dataclasses import dataclass
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -21,52 +19,20 @@ from urllib.parse import urlsplit
 
 from PIL import Image
 
-from . import extract, fonts, leaflets, output, pages, render, report, search, source
-from .config import CONFIG_NAME, Project
+from . import extract, fonts, leaflets, output, pages, render, report, search, source, stamp
+from .config import Project
 from .errors import InputError
 from .locales import Lang
 from .cache import Table, digest
 from .state import State
 
 RENDER_TIMEOUT = 120  # seconds one leaflet may take
+JOBS_PER_PROCESS = 10  # then a rendering process is replaced: about 0.4 MB it cannot free per job
 PACKAGE = Path(__file__).parent
 # Anything that changes how the same HTML becomes a PDF invalidates the cached PDFs: the code that
 # runs in the rendering process (WeasyPrint, the font cut, the QR codes) and its libraries' versions.
 VERSIONS = b"".join([*((PACKAGE / name).read_bytes() for name in ("pdf.py", "fonts.py", "leaflets.py")),
                      *(importlib.metadata.version(name).encode() for name in ("weasyprint", "uharfbuzz", "segno", "pypdfium2", "pillow"))])
-
-
-def fingerprint(project: Project, draft: bool, shard: tuple[int, int], today: dt.date, pages_only: bool = False) -> str:
-    """A hash of everything a build reads: the project's files, the pipeline's code, the installed
-    packages, the fonts, the options and the date (a review falls due). Taken before the build reads
-    anything, so that an edit made while it runs is seen by the next one."""
-    digest = hashlib.sha256()
-    folders = (project.source_dir, project.locales_dir, project.templates_dir)
-    files = [project.root / CONFIG_NAME, *sorted(PACKAGE.glob("*.py")),
-             *sorted(p for folder in folders for p in folder.rglob("*") if p.is_file())]
-    for path in files:
-        data = path.read_bytes()
-        digest.update(f"{path}\0{len(data)}\0".encode() + data)
-    installed = sorted(p.name for folder in sys.path if os.path.isdir(folder) for p in Path(folder).glob("*.dist-info"))
-    families = {family for lang in project.catalog_langs() + [project.source_lang]
-                for family in project.font_families(lang)}
-    fonts_used = [fonts.find(family, weight) for family in sorted(families) for weight in fonts.WEIGHTS]
-    digest.update(repr([sys.version, installed, fonts_used, os.environ.get("SOURCE_DATE_EPOCH"), draft, shard,
-                        today, pages_only]).encode())
-    return digest.hexdigest()
-
-
-def current(project: Project, inputs: str) -> int | None:
-    """How many files output/ holds, if a build from these very inputs made it and nothing has
-    touched it since; None otherwise. A build with nothing to do stops here, in milliseconds."""
-    try:
-        stamp = json.loads((project.cache_dir / "build.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    listing = output.listing(project.output_dir)
-    if stamp != {"inputs": inputs, "output": listing}:
-        return None
-    return len(listing)
 
 
 @dataclass(frozen=True)
@@ -88,7 +54,7 @@ def build(project: Project, state: State, draft: bool = False, force: bool = Fal
     rendered by local processes, or by the Dask cluster at `scheduler` (tcp://host:8786). Shard i
     of n renders the leaflets of every n-th document from the i-th (the pages, all of them, are
     cheap); the shards' output/ folders merge by copying one over the other. `inputs`, the
-    fingerprint taken before `state` was gathered, is recorded for `current`. A leaflet over its
+    fingerprint taken before `state` was gathered (stamp.fingerprint), is recorded with the output. A leaflet over its
     page budget fails the build, unless `allow_over_budget` (the pseudo-locale's trial), which lists
     it. The review report goes along into output/report/ unless `report` is false; the leaflets and the
     search index are left out without `with_leaflets` (the preview's first pass), and the leaflets'
@@ -137,15 +103,14 @@ def build(project: Project, state: State, draft: bool = False, force: bool = Fal
             for name, data in bundle.items():
                 staging.add(f"site/{name}", data)
         if report:
-            for name, data in _report_files(project, state).items():
+            for name, data in _report_files(project, state):
                 staging.add(name, data)
-        stamp = project.cache_dir / "build.json"
         if inputs:
-            stamp.unlink(missing_ok=True)  # output/ is about to change: no stamp until it has
+            stamp.clear(project)
         written = staging.commit()
     units.save(prune=with_leaflets and shard == (1, 1))  # a part of a build keeps what the rest needs
     if inputs:
-        output.write_atomic(stamp, json.dumps({"inputs": inputs, "output": output.listing(into)}).encode())
+        stamp.record(project, inputs)
     return Result(sorted(staging.names), written, rendered, over_budget)
 
 
@@ -172,8 +137,8 @@ def write_report(project: Project, state: State) -> Path:
     return project.output_dir / "report"
 
 
-def _report_files(project: Project, state: State) -> dict[str, bytes]:
-    return {"report/" + name: html.encode("utf-8") for name, html in report.render(project, state).items()}
+def _report_files(project: Project, state: State) -> Iterator[tuple[str, bytes]]:
+    return ((f"report/{name}", html.encode("utf-8")) for name, html in report.render(project, state))
 
 
 class _Site:
@@ -442,10 +407,11 @@ def _engine(workers: int | None, scheduler: str | None):
     """Where leaflets render: `submit(job)` starts one and returns a wait for its PDFs, which takes
     a timeout in seconds. Local processes (multiprocessing's Pool, for terminate(): a render past
     its time limit is killed, not awaited), or the workers of a Dask cluster, which need this
-    package, its dependencies and the same fonts installed (README, "Rendering on a cluster")."""
+    package, its dependencies and the same fonts installed (README, "Rendering on a cluster").
+    The local processes are forked from a server process that has imported WeasyPrint and nothing
+    else, not from this one, whose memory grows with the site; and each is replaced after a few
+    jobs, as the libraries under WeasyPrint keep some memory after every layout."""
     fonts.require_harfbuzz_subset()
-    from . import pdf  # WeasyPrint is imported only when there is something to render
-
     if scheduler:
         from distributed import Client
 
@@ -455,10 +421,14 @@ def _engine(workers: int | None, scheduler: str | None):
             raise InputError("--scheduler", None, f"cannot reach the Dask scheduler: {err}",
                              "start one (dask scheduler) or build without --scheduler") from None
         with client:
-            yield lambda job: client.submit(pdf.write_pdfs, job, pure=False).result
+            yield lambda job: client.submit(leaflets.render_pdfs, job, pure=False).result
     else:
-        with multiprocessing.Pool(workers or os.cpu_count() or 1, initializer=pdf.limit_memory) as pool:
-            yield lambda job: pool.apply_async(pdf.write_pdfs, (job,)).get
+        context = multiprocessing.get_context("forkserver")
+        # Each process imports the main script, as under spawn; the server has, once, for all.
+        context.set_forkserver_preload(["__main__", f"{__package__}.pdf"])
+        with context.Pool(workers or os.cpu_count() or 1, initializer=leaflets.limit_memory,
+                          maxtasksperchild=JOBS_PER_PROCESS) as pool:
+            yield lambda job: pool.apply_async(leaflets.render_pdfs, (job,)).get
 
 
 def _store(folder: Path, pdfs: list[bytes], pages: list[int], thumbnails: list[bytes]) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 import polib
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -120,35 +121,43 @@ class Part:
     required: Progress
 
 
-def render(project: Project, state: State) -> dict[str, str]:
-    """The review report: relative file name → HTML text, for output/report/."""
+def render(project: Project, state: State) -> Iterator[tuple[str, str]]:
+    """The review report, page by page as each is made: relative file name, HTML text, for
+    output/report/. A locale's page holds every message of the locale, so only one is in memory at
+    a time; the index, made last, needs only their counts."""
     env = Environment(loader=FileSystemLoader(project.templates_dir), autoescape=True,
                       bytecode_cache=compiled_templates(project, "report"), undefined=StrictUndefined,
                       keep_trailing_newline=True)
-    css = _stylesheet(project)
+    common = {"css": _stylesheet(project), "publisher": project.publisher, "statuses": (TRANSLATED, FUZZY, UNTRANSLATED)}
     locales = []
-    files: dict[str, str] = {}
     templates = templates_digest(project)
     with Table(project.cache_dir / "report.pickle") as rendered:
         for report in state.reports:
-            locales.append(_locale(project, state, env, report, templates, rendered))
-    for locale in locales:
-        files[locale["file"]] = render_template(env, "report.html", page="locale", locale=locale, css=css,
-                                                publisher=project.publisher,
-                                                statuses=(TRANSLATED, FUZZY, UNTRANSLATED))
+            locale = _summary(report)
+            page = {**locale, **_details(project, state, env, report, templates, rendered)}
+            yield locale["file"], render_template(env, "report.html", page="locale", locale=page, **common)
+            locales.append(locale)
     reviews = [_review_view(review, state.today) for review in sorted(state.reviews, key=lambda r: r.doc.next_review)]
-    files["index.html"] = render_template(env, "report.html", page="index", locales=locales, css=css,
-                                          publisher=project.publisher, reviews=reviews, today=state.today,
-                                          documents=state.documents, blocking=not state.publishable(),
-                                          statuses=(TRANSLATED, FUZZY, UNTRANSLATED))
-    return files
+    yield "index.html", render_template(env, "report.html", page="index", locales=locales, reviews=reviews,
+                                        today=state.today, documents=state.documents,
+                                        blocking=not state.publishable(), **common)
 
 
-def _locale(project: Project, state: State, env: Environment, report: Report, templates: bytes,
-            rendered: Table) -> dict:
-    """One locale's page of the report, as the template's context. Each part's rows are rendered
-    once and kept (.cache/report.pickle) while the part, its language and the templates are
-    unchanged: they are most of the report, and one edit changes one part."""
+def _summary(report: Report) -> dict:
+    """What the index shows of a locale, and its page's heading."""
+    return {
+        "lang": report.lang, "report": report, "file": f"{report.lang.code}.html",
+        "progress": Progress(report.translated, report.fuzzy, report.untranslated),
+        "errors": len(report.errors), "warnings": sum(f.severity == WARNING for f in report.findings),
+        "blocking": report.published and bool(report.errors),
+    }
+
+
+def _details(project: Project, state: State, env: Environment, report: Report, templates: bytes,
+             rendered: Table) -> dict:
+    """The rest of a locale's page: its findings, and every part it translates. Each part's rows
+    are rendered once and kept (.cache/report.pickle) while the part, its language and the
+    templates are unchanged: they are most of the report, and one edit changes one part."""
     lang = report.lang
     entries = {domain: {(e.msgctxt, e.msgid): e for e in catalog if not e.obsolete}
                for (code, domain), catalog in state.catalogs.items() if code == lang.code}
@@ -159,14 +168,7 @@ def _locale(project: Project, state: State, env: Environment, report: Report, te
                                      report))
     sections = [rendered(lambda part=part: Markup(render_template(env, PART_TEMPLATE, part=part, lang=lang)),
                          templates, repr(lang), repr(part)) for part in parts]
-    totals = Progress(report.translated, report.fuzzy, report.untranslated)
-    return {
-        "lang": report.lang, "report": report, "file": f"{report.lang.code}.html", "progress": totals,
-        "errors": len(report.errors), "warnings": sum(f.severity == WARNING for f in report.findings),
-        "blocking": report.published and bool(report.errors),
-        "findings": [_finding_view(f, parts) for f in report.findings],
-        "parts": parts, "sections": sections,
-    }
+    return {"findings": [_finding_view(f, parts) for f in report.findings], "parts": parts, "sections": sections}
 
 
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:

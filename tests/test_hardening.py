@@ -123,6 +123,6 @@ def test_a_render_past_its_time_limit_is_stopped_with_a_clear_error(project, mon
 
 
 def test_a_rendering_process_cannot_take_more_memory_than_its_limit():
-    code = "from healthpub import pdf; pdf.limit_memory(); data = bytearray(pdf.MEMORY_LIMIT)"
+    code = "from healthpub import leaflets; leaflets.limit_memory(); data = bytearray(leaflets.MEMORY_LIMIT)"
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert result.returncode != 0 and "MemoryError" in result.stderr

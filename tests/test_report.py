@@ -42,7 +42,7 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 def render(project: Path, monkeypatch) -> dict[str, str]:
     monkeypatch.chdir(project)
     loaded = load_project(Path("."))
-    return report.render(loaded, gather(loaded, datetime.date(2026, 11, 29)))
+    return dict(report.render(loaded, gather(loaded, datetime.date(2026, 11, 29))))
 
 
 def findings_of(project: Path, code: str) -> list[str]:

@@ -48,7 +48,7 @@ def test_the_same_pdf_gives_the_same_picture_twice_and_in_a_rendering_process():
     first = pdf.thumbnail(data)
     assert pdf.thumbnail(data) == first
     # In a fresh process under the rendering processes' address-space limit, as a build's workers are.
-    code = ("import hashlib, sys; from healthpub import pdf; pdf.limit_memory(); "
+    code = ("import hashlib, sys; from healthpub import leaflets, pdf; leaflets.limit_memory(); "
             "print(hashlib.sha256(pdf.thumbnail(sys.stdin.buffer.read())).hexdigest())")
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, input=data, capture_output=True, check=True)
     assert result.stdout.decode().strip() == hashlib.sha256(first).hexdigest()
