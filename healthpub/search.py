@@ -4,7 +4,9 @@ no server and no request off the site. It builds a separate index per language, 
 
 The bundle is returned as files, for the caller to publish with the rest of the site: nothing here
 writes to output/. Pagefind's command line indexes a temporary folder of the pages: when it exits,
-every file of the bundle is on disk. Its Python API answered write_files() before that, under load
+every file of the bundle is on disk. Pagefind holds the whole index in memory (about 0.4 MB a Chinese
+page): it runs once per language, whose indexes share nothing, so that only the largest
+language is in memory at once. Its Python API answered write_files() before that, under load
 (an empty pagefind-entry.json), reads each answer after a 0.1 s pause (0.1 s a page, page by page),
 and its get_files() waits for ever once the bundle outgrows its 2 MiB pipe buffer."""
 
@@ -26,9 +28,10 @@ except ImportError:  # refused with the install command when search is built
     pagefind_bin_extended = None
 
 FOLDER = "pagefind"  # the bundle's folder under the site root: pagefind.js finds the root from it
-TIMEOUT = 60  # seconds Pagefind may take (about 2 s for 200 pages)
+TIMEOUT = 60  # seconds one run of Pagefind may take (about 2 s for 200 pages)
 INSTALL_HINT = ".venv/bin/pip install -r requirements.txt"
 MARKED = re.compile(rb"<main\b[^>]*\sdata-pagefind-body[\s=/>]")
+LANG = re.compile(rb"<html\b[^>]*\slang=\"([^\"]*)\"")  # as the templates write it, and Pagefind reads it
 
 
 def index(pages: dict[str, bytes | Path]) -> dict[str, bytes]:
@@ -41,27 +44,26 @@ def index(pages: dict[str, bytes | Path]) -> dict[str, bytes]:
     element only, leaves out every page without it, and titles the page's results with its first
     <h1>. A page given here without it is refused: it would be left out, or indexed whole, language
     names and footer included."""
+    by_lang: dict[str, dict[str, bytes | Path]] = {}
     for name, html in pages.items():
-        if not MARKED.search(html if isinstance(html, bytes) else html.read_bytes()):
+        data = html if isinstance(html, bytes) else html.read_bytes()
+        if not MARKED.search(data):
             raise InputError(name, None, "its <main> has no data-pagefind-body attribute, which search needs",
                              "add it to the <main> of the template that writes this page")
+        lang = LANG.search(data)
+        by_lang.setdefault(lang[1].decode().lower() if lang else "", {})[name] = html
     binary, hint = _binary()
-    with tempfile.TemporaryDirectory(prefix="healthpub-search-") as folder:
-        site, bundle = Path(folder, "site"), Path(folder, FOLDER)
-        for name, html in pages.items():
-            (site / name).parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(html, bytes):
-                output.write(site / name, html)
-            else:
-                output.link(html, site / name)
-        _index(site, bundle, binary, hint)
-        files = {f"{FOLDER}/{path.relative_to(bundle).as_posix()}": path.read_bytes()
-                 for path in sorted(bundle.rglob("*")) if path.is_file()}
-    entry = json.loads(files[f"{FOLDER}/pagefind-entry.json"])
+    files: dict[str, bytes] = {}
+    languages = {}
+    for _, group in sorted(by_lang.items()):  # a build has one document at least (state.py)
+        bundle = _index(group, binary, hint)
+        entry = json.loads(bundle.pop(f"{FOLDER}/pagefind-entry.json"))
+        languages.update(entry["languages"])
+        files.update(bundle)  # the script, the wasm and the UIs are the same from every run
     # Pagefind lists the languages in a random order, which also breaks its ties when a page's
     # language has no index of its own (the one with the most pages is searched): sorted, the same
     # pages give the same bundle, byte for byte.
-    entry["languages"] = dict(sorted(entry["languages"].items()))
+    entry["languages"] = dict(sorted(languages.items()))
     files[f"{FOLDER}/pagefind-entry.json"] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
     return files
 
@@ -87,14 +89,24 @@ def _binary() -> tuple[Path, str]:
     return binary, hint
 
 
-def _index(site: Path, bundle: Path, binary: Path, hint: str) -> None:
-    """Pagefind indexes the pages under `site` and writes its bundle into `bundle`."""
-    try:
-        result = subprocess.run([binary, "--site", site, "--output-path", bundle], capture_output=True, text=True,
-                                timeout=TIMEOUT)
-    except subprocess.TimeoutExpired:
-        raise InputError(binary, None, f"Pagefind took over {TIMEOUT} s to index the site", hint) from None
-    if result.returncode != 0:
-        said = (result.stderr + result.stdout).strip().splitlines()[-1:] or ["nothing"]
-        raise InputError(binary, None, f"Pagefind stopped with exit {result.returncode}, saying {said[0][:100]!r}",
-                         hint)
+def _index(pages: dict[str, bytes | Path], binary: Path, hint: str) -> dict[str, bytes]:
+    """Pagefind's bundle of `pages`, indexed in a temporary folder, as path under the site root → bytes."""
+    with tempfile.TemporaryDirectory(prefix="healthpub-search-") as folder:
+        site, bundle = Path(folder, "site"), Path(folder, FOLDER)
+        for name, html in pages.items():
+            (site / name).parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(html, bytes):
+                output.write(site / name, html)
+            else:
+                output.link(html, site / name)
+        try:
+            result = subprocess.run([binary, "--site", site, "--output-path", bundle], capture_output=True,
+                                    text=True, timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            raise InputError(binary, None, f"Pagefind took over {TIMEOUT} s to index the site", hint) from None
+        if result.returncode != 0:
+            said = (result.stderr + result.stdout).strip().splitlines()[-1:] or ["nothing"]
+            raise InputError(binary, None, f"Pagefind stopped with exit {result.returncode}, saying {said[0][:100]!r}",
+                             hint)
+        return {f"{FOLDER}/{path.relative_to(bundle).as_posix()}": path.read_bytes()
+                for path in sorted(bundle.rglob("*")) if path.is_file()}

@@ -140,6 +140,14 @@ def test_the_same_pages_give_the_same_bundle(bundle, pages):
     assert search.index(dict(reversed(pages.items()))) == bundle
 
 
+def test_one_run_per_language_gives_the_bundle_of_one_run_over_every_page(bundle, pages):
+    """Pagefind runs once per language, so that one language's index is in memory at a time: the
+    files are those of one run over every page, and the entry lists the same indexes."""
+    ours, whole = dict(bundle), search._index(pages, *search._binary())
+    entry, whole_entry = (json.loads(files.pop("pagefind/pagefind-entry.json")) for files in (ours, whole))
+    assert ours == whole
+    assert entry["languages"] == whole_entry["languages"] and len(entry["languages"]) == 5
+
 def test_a_page_without_a_marked_main_is_refused(pages):
     name = f"en/{HAND}.html"
     with pytest.raises(InputError) as refused:
