@@ -227,7 +227,7 @@ def _qa(source: str, target: str, source_lang: Lang, target_lang: Lang, tokens: 
     found = []
     # Glossary terms are checked as wholes, then left out of the number and name checks.
     rest = source
-    for term in terms:
+    for term in terms if terms and _any_term(tuple(terms)).search(source) else ():
         if match := term.pattern.search(rest):
             rest = term.pattern.sub(" ", rest)
             if not any(form.casefold() in target.casefold() for form in term.translations):
@@ -262,16 +262,24 @@ def _qa(source: str, target: str, source_lang: Lang, target_lang: Lang, tokens: 
     return found
 
 
+@functools.lru_cache(maxsize=16)
+def _any_term(terms: tuple[Term, ...]) -> re.Pattern:
+    """Any of the terms: most messages hold none, and one search tells."""
+    return re.compile("|".join(f"(?:{term.pattern.pattern})" for term in terms))
+
+
 def _numbers(text: str, lang: Lang) -> dict[str, object]:
     """Each number of a text with its value, read as the language writes numbers (1,000.5 in
     English is 1.000,5 in Vietnamese); a number it cannot read stands for itself."""
-    found = {}
-    for number in _NUMBER.findall(text.translate(_DIGITS)):
-        try:
-            found[number] = parse_decimal(number, locale=lang.locale)
-        except NumberFormatError:
-            found[number] = number
-    return found
+    return {number: _value(number, lang) for number in _NUMBER.findall(text.translate(_DIGITS))}
+
+
+@functools.lru_cache(maxsize=4096)  # a site's messages repeat the same few numbers
+def _value(number: str, lang: Lang) -> object:
+    try:
+        return parse_decimal(number, locale=lang.locale)
+    except NumberFormatError:
+        return number
 
 
 def _han_script(target: str, script: str) -> list[tuple]:
@@ -289,8 +297,9 @@ def _han_script(target: str, script: str) -> list[tuple]:
                       f"{other} characters: {' '.join(foreign[:10])}"))
     if script == "Hant":
         converted = _taiwan().convert(target)
-        changes = [f"{target[a:b]!r}→{converted[c:d]!r}" for op, a, b, c, d in
-                   difflib.SequenceMatcher(None, target, converted, autojunk=False).get_opcodes()
+        edits = difflib.SequenceMatcher(None, target, converted, autojunk=False).get_opcodes() \
+            if converted != target else []
+        changes = [f"{target[a:b]!r}→{converted[c:d]!r}" for op, a, b, c, d in edits
                    if op != "equal" and not set(target[a:b]) & set(foreign)]
         if changes:
             found.append(("vocabulary", WARNING, "OpenCC reads these as mainland usage; keep them if they are "

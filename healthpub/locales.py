@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +44,7 @@ class Lang:
                 return names[key]
         return loc.get_display_name() or self.code
 
-    @property
+    @functools.cached_property  # asked of every message the checks read
     def script(self) -> str:
         """The ISO 15924 script the language is written in, from CLDR's likely subtags: vi → Latn."""
         if self.locale.script:

@@ -189,6 +189,8 @@ def hidden_characters(text: str) -> list[tuple[int, str]]:
     and joiners, byte-order marks, soft hyphens, tags. None is seen, all can change what is seen or
     found. Excepted: a zero-width joiner or non-joiner between two letters of a script that
     needs them (Persian, Devanagari, Sinhala, …), or a joiner inside an emoji sequence."""
+    if text.isprintable():  # no Cf, nor any other control: most texts, at C speed
+        return []
     return [(i, c) for i, c in enumerate(text)
             if unicodedata.category(c) == "Cf" and not (c in "\u200c\u200d" and _joins(text, i))]
 
