@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import contextlib
 import functools
 import hashlib
@@ -10,6 +11,7 @@ import io
 import importlib.metadata
 import json
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import shutil
 from dataclasses import dataclass
@@ -64,9 +66,16 @@ def build(project: Project, state: State, draft: bool = False, force: bool = Fal
         fonts.require_script(lang, project.font_families(lang))
     drafts = _drafts(project, state) if draft else set()
     units = Table(project.cache_dir / "units" / f"{into.name}.pickle")
-    with output.Staging(into) as staging:
+    if with_leaflets and not scheduler:
+        _forkserver()  # started now, so that it loads WeasyPrint while the pages render
+    with output.Staging(into) as staging, concurrent.futures.ThreadPoolExecutor(1) as background:
         site = _Site(project, state, drafts, staging, units)
         site.pages()
+        # Search covers the documents' pages (the homes and lists would only repeat their titles):
+        # Pagefind, another process, indexes them while the leaflets render. The preview's first
+        # pass shows the pages at once; search follows with the leaflets.
+        searching = background.submit(search.index, {name: staging.folder / "site" / name
+                                                     for name in site.document_pages}) if with_leaflets else None
         index, count = shard
         documents = state.documents[index - 1::count]
         rendered, over_budget = 0, []
@@ -97,10 +106,8 @@ def build(project: Project, state: State, draft: bool = False, force: bool = Fal
                 site.shelve(doc, first, name, [by_html[i] for i in parts], parts[0] >= len(langs),
                             sum(meta["pages"][i] for i in parts), meta["sizes"][number])
         site.shelves()
-        if with_leaflets:  # the preview's first pass shows the pages at once; search follows with the leaflets
-            # Search covers the documents' pages: the homes and lists would only repeat their titles.
-            bundle = search.index({name: staging.folder / "site" / name for name in site.document_pages})
-            for name, data in bundle.items():
+        if searching:
+            for name, data in searching.result().items():
                 staging.add(f"site/{name}", data)
         if report:
             for name, data in _report_files(project, state):
@@ -423,12 +430,19 @@ def _engine(workers: int | None, scheduler: str | None):
         with client:
             yield lambda job: client.submit(leaflets.render_pdfs, job, pure=False).result
     else:
-        context = multiprocessing.get_context("forkserver")
-        # Each process imports the main script, as under spawn; the server has, once, for all.
-        context.set_forkserver_preload(["__main__", f"{__package__}.pdf"])
-        with context.Pool(workers or os.cpu_count() or 1, initializer=leaflets.limit_memory,
-                          maxtasksperchild=JOBS_PER_PROCESS) as pool:
+        with _forkserver().Pool(workers or os.cpu_count() or 1, initializer=leaflets.limit_memory,
+                                maxtasksperchild=JOBS_PER_PROCESS) as pool:
             yield lambda job: pool.apply_async(leaflets.render_pdfs, (job,)).get
+
+
+def _forkserver() -> multiprocessing.context.ForkServerContext:
+    """Where local rendering processes come from: a server process started in the background the
+    first time, which imports WeasyPrint once and forks each of them."""
+    context = multiprocessing.get_context("forkserver")
+    # Each process imports the main script, as under spawn; the server has, once, for all.
+    context.set_forkserver_preload(["__main__", f"{__package__}.pdf"])
+    multiprocessing.forkserver.ensure_running()
+    return context
 
 
 def _store(folder: Path, pdfs: list[bytes], pages: list[int], thumbnails: list[bytes]) -> None:
