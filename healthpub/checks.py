@@ -125,12 +125,12 @@ def load_glossary(path: Path) -> Glossary:
     return rows
 
 
-def terms(glossary: Glossary, source: Lang, target: Lang) -> list[Term]:
+def terms(glossary: Glossary, source: Lang, target: Lang) -> tuple[Term, ...]:
     """The glossary from one language into another, longest terms first, so that a term inside a
     longer one is not checked on its own."""
     found = [Term(row[source.code], _forms(row[target.code]), _term_pattern(_forms(row[source.code])))
              for row in glossary if source.code in row and target.code in row]
-    return sorted(found, key=lambda term: -max(map(len, _forms(term.term))))
+    return tuple(sorted(found, key=lambda term: -max(map(len, _forms(term.term)))))
 
 
 def _forms(cell: str) -> tuple[str, ...]:
@@ -223,11 +223,11 @@ def status_of(entry: polib.POEntry | None) -> str:
 
 
 def _qa(source: str, target: str, source_lang: Lang, target_lang: Lang, tokens: tuple[str, ...],
-        terms: list[Term]) -> list[tuple]:
+        terms: tuple[Term, ...]) -> list[tuple]:
     found = []
     # Glossary terms are checked as wholes, then left out of the number and name checks.
     rest = source
-    for term in terms if terms and _any_term(tuple(terms)).search(source) else ():
+    for term in terms if terms and _any_term(terms).search(source) else ():
         if match := term.pattern.search(rest):
             rest = term.pattern.sub(" ", rest)
             if not any(form.casefold() in target.casefold() for form in term.translations):

@@ -128,7 +128,7 @@ class Staging:
         builds.mkdir(parents=True, exist_ok=True)
         self.number = str(max((int(p.name) for p in builds.iterdir() if p.name.isdigit()), default=0) + 1)
         self.folder = builds / self.number
-        self.names: list[str] = []  # every file staged, by its name under output/
+        self.names: set[str] = set()  # every file staged, by its name under output/
         self.changed: list[str] = []
 
     def __enter__(self) -> Staging:
@@ -147,6 +147,8 @@ class Staging:
         """`data`, or a copy of the file it names, as `name` under output/ ("site/en/index.html").
         A `cached` file, one that is never written again (the PDF cache's), is linked instead of
         copied: then the next build sees at once that it is the same file."""
+        if name in self.names:  # two outputs of one build under one name: the second would replace the first
+            raise ValueError(f"{name} is staged twice")
         target = self.folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
         old = self.shown.get(name)
@@ -158,7 +160,7 @@ class Staging:
             else:
                 (link if cached else copy)(data, target)
             self.changed.append(name)
-        self.names.append(name)
+        self.names.add(name)
         return target
 
     def keep(self, name: str, sha256: str) -> bool:
@@ -174,21 +176,20 @@ class Staging:
         """Switch the staged build in; if nothing changed, nothing is touched. Returns the names
         that changed."""
         if self.only is not None:
-            if not self.changed and set(self.names) == {name for name in self.shown if name.startswith(self.only)}:
+            if not self.changed and self.names == {name for name in self.shown if name.startswith(self.only)}:
                 shutil.rmtree(self.folder)
                 return []  # the tree is as it was: the rest need not be linked to find that out
             for name, path in self.shown.items():
                 if not name.startswith(self.only):
                     self.add(name, Path(path))
-        staged = set(self.names)
-        if not self.changed and staged == set(self.shown):
+        if not self.changed and self.names == set(self.shown):
             shutil.rmtree(self.folder)
             return []
         link = self.output / f"{CURRENT}.{self.number}"
         link.unlink(missing_ok=True)
         os.symlink(f"{BUILDS}/{self.number}", link)
         os.replace(link, self.output / CURRENT)  # the switch: atomic
-        _link_trees(self.output, {name.partition("/")[0] for name in staged})
+        _link_trees(self.output, {name.partition("/")[0] for name in self.names})
         keep = {self.number, self.before.name if self.before else self.number}
         for old in (self.output / BUILDS).iterdir():  # the build before stays for readers still in it
             if old.name not in keep:

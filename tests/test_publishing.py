@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, TODAY, copy_project, output_files, run
+from healthpub import output
 
 PAGE = "output/site/en/exosome-therapy.html"
 
@@ -187,3 +188,11 @@ def test_a_full_disk_is_one_line_and_loses_nothing(small_disk, change, leave):
     again = run(project, "build")  # and once there is room, the next build works
     assert again.returncode == 0, again.stderr
     assert output_bytes(project) != before
+
+
+def test_a_name_staged_twice_is_refused_and_publishes_nothing(tmp_path):
+    with pytest.raises(ValueError, match="site/en/index.html is staged twice"):
+        with output.Staging(tmp_path / "output") as staging:
+            staging.add("site/en/index.html", b"one")
+            staging.add("site/en/index.html", b"two")
+    assert not (tmp_path / "output").exists()
