@@ -26,7 +26,10 @@ bench: setup
 	$(PY) bench/bench.py $(BENCH_ARGS)
 	$(PY) bench/bench.py --site 2,200,400
 
+# The package's bytecode, as pip compiles the libraries': where PYTHONDONTWRITEBYTECODE is set,
+# each command would compile it again (0.1 s). A stale file is recompiled in memory, never used.
 setup: system $(STAMP) $(NODE_STAMP)
+	@$(PY) -m compileall -q healthpub
 
 system:
 	@sh scripts/system-packages.sh

@@ -1,8 +1,8 @@
-"""Results reused while their inputs are unchanged: parsed documents, loaded catalogs, the QA of
-each catalog entry, each document's editorial review. A result is what a pure function made of
-its inputs, so it is kept under a hash of those inputs and of the code that made it (this
-package's files and the versions of the libraries it reads with): an edit changes the hash, and
-the result is made again. Nothing is ever invalidated by hand.
+"""Results reused while their inputs are unchanged: parsed documents, the catalog templates of each
+domain, loaded catalogs, the QA of each catalog entry, each document's editorial review. A result
+is what a pure function made of its inputs, so it is kept under a hash of those inputs and of the
+code that made it (this package's files and the versions of the libraries it reads with): an edit
+changes the hash, and the result is made again. Nothing is ever invalidated by hand.
 
 A table is one file under .cache/, read whole at the start of a command and written at its end
 with exactly the results that command used: the cache holds what the current files make, no more.
@@ -23,7 +23,8 @@ from . import output
 CODE = hashlib.sha256(b"\0".join([
     *(p.read_bytes() for p in sorted(Path(__file__).parent.glob("*.py"))),
     *(f"{name} {importlib.metadata.version(name)}".encode()
-      for name in ("markdown-it-py", "mdit-py-plugins", "PyYAML", "polib", "Babel", "opencc", "pyphen"))])).digest()
+      for name in ("markdown-it-py", "mdit-py-plugins", "PyYAML", "polib", "Babel", "Jinja2", "opencc",
+                   "pyphen"))])).digest()
 
 
 def digest(*inputs: bytes | str) -> bytes:

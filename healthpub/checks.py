@@ -32,6 +32,7 @@ from markdown_it import MarkdownIt
 from opencc import OpenCC
 
 from . import render
+from .cache import digest
 from .errors import InputError
 from .locales import HAN, Lang, parse_lang
 from .source import Document, describe_hidden, hidden_characters
@@ -172,8 +173,9 @@ def check(report: Report, catalog: polib.POFile, path: Path, template: Catalog, 
     entries = {(e.msgctxt, e.msgid): e for e in catalog if not e.obsolete}
     tokens = {(f.segment.context, f.segment.text): f.tokens for d in documents for f in d.key_facts}
     pair = terms(glossary, source, lang)
-    inputs = (source.code, lang.code, repr([(term.term, term.translations) for term in pair]),
-              repr(further.args if further else None))
+    # Hashed once for the catalog, not once in every entry's key.
+    inputs = digest(source.code, lang.code, repr([(term.term, term.translations) for term in pair]),
+                    repr(further.args if further else None))
 
     for message in template:
         if not message.id:
@@ -198,7 +200,7 @@ def check(report: Report, catalog: polib.POFile, path: Path, template: Catalog, 
         text, translated = entry.msgid_plural or entry.msgid, translation(entry)
         facts = tokens.get(key, ())
         found = judged(lambda: _qa(text, translated, source, lang, facts, pair) +
-                       (further(text, translated) if further else []), *inputs, text, translated, "\0".join(facts))
+                       (further(text, translated) if further else []), inputs, text, translated, "\0".join(facts))
         for kind, severity, problem in found:
             _add(report, entry, path, key[1], kind, problem, severity)
     report.findings.extend(Finding(file, line, ERROR, "msgfmt", "", problem) for file, line, problem in problems)

@@ -88,7 +88,8 @@ def cmd_extract(project: Project, args) -> int:
     from .state import load_documents
 
     documents = load_documents(project, project.documents())
-    templates = extract.build_templates(project, documents)
+    with Table(project.cache_dir / "extracted.pickle") as made:
+        templates = extract.build_templates(project, documents, made)
     with Table(project.cache_dir / "templates.pickle") as written:
         for domain, template in templates.items():
             changed = catalogs.write_template(template, project.pot_path(domain), written)
@@ -144,6 +145,8 @@ def cmd_build(project: Project, args) -> int:
     from . import publish
     from .state import gather
 
+    if not args.pages_only and not args.scheduler:
+        publish.forkserver()  # it imports WeasyPrint, on another core, while the state is gathered
     state = gather(project, args.today)
     blocking = not state.publishable()
     if blocking and not args.draft:

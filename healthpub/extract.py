@@ -9,6 +9,8 @@ Both kinds of file go through Babel's extraction framework with the method map i
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import io
 import os
 import re
 from pathlib import Path
@@ -19,8 +21,10 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 
 from . import source
+from .cache import Table
 from .config import CONFIG_NAME, Project, load_project
 from .errors import InputError
+from .locales import Lang
 
 
 METHOD = "healthdoc"  # the name babel.cfg and the entry point give the source extractor
@@ -59,20 +63,33 @@ def messages(doc: source.Document) -> Iterator[tuple]:
             yield seg.line, "gettext", seg.text, comments
 
 
-def build_templates(project: Project, documents: list[source.Document]) -> dict[str, Catalog]:
-    """The POTs as Babel catalogs, by domain: the template strings, and each language's documents."""
+def build_templates(project: Project, documents: list[source.Document], made: Table) -> dict[str, Catalog]:
+    """The POTs as Babel catalogs, by domain: the template strings, and each language's documents.
+    A domain's catalog, and what Babel extracts from the templates, are taken from `made` while
+    their messages (the templates' files) are unchanged: an edit changes one domain."""
     config = project.root / "babel.cfg"
     try:
-        with config.open(encoding="utf-8") as fileobj:
-            method_map, options_map = parse_mapping_cfg(fileobj, str(config))
+        config_bytes = config.read_bytes()
+        method_map, options_map = parse_mapping_cfg(io.StringIO(config_bytes.decode("utf-8")), str(config))
     except FileNotFoundError:
         raise InputError(config, None, "missing: it maps source/ and templates/ to their extractors") from None
-    def template(domain: str) -> Catalog:
-        # Dated by its own documents (the interface by all): a new document leaves the others' POTs as they were.
-        lang = project.written_in(domain)
-        created = _creation_date([doc for doc in documents if domain in (project.domain(), project.domain(doc.lang))])
+    by_domain: dict[str, list[tuple]] = {project.domain(): []}
+    for doc in documents:  # parsed already: Babel's own walk would parse each one again
+        where = doc.path.relative_to(project.root).as_posix()
+        found = by_domain.setdefault(project.domain(doc.lang), [])
+        for lineno, function, message, comments in messages(doc):
+            context, msgid = message if function == "pgettext" else (None, message)
+            found.append((msgid, where, lineno, comments, context))
+    others = [(pattern, method) for pattern, method in method_map if method not in (METHOD, TOPICS_METHOD)]
+    by_domain[project.domain()] += [(message, filename.replace(os.sep, "/"), lineno, comments, context)
+                                    for filename, lineno, message, comments, context
+                                    in _extract_others(project.root, others, options_map, config_bytes, made)]
+    by_domain[project.domain()] += [(name, CONFIG_NAME, line, [TOPIC_NOTE], TOPIC)
+                                    for name, line in project.topics.values()]
+
+    def template(domain: str, found: list[tuple], lang: Lang, created: dt.datetime) -> Catalog:
         what = "page and leaflet text" if domain == project.domain() else "documents"
-        return Catalog(
+        catalog = Catalog(
             project=project.publisher,
             version=created.date().isoformat(),
             header_comment=(f"# Translations template for {project.publisher}: {what} written in "
@@ -82,25 +99,37 @@ def build_templates(project: Project, documents: list[source.Document]) -> dict[
             charset="UTF-8",  # as msgmerge writes it, so the first update makes no churn
             fuzzy=False,
         )
-
-    templates = {project.domain(): template(project.domain())}
-    for doc in documents:  # parsed already: Babel's own walk would parse each one again
-        domain = project.domain(doc.lang)
-        catalog = templates.get(domain) or templates.setdefault(domain, template(domain))
-        where = doc.path.relative_to(project.root).as_posix()
-        for lineno, function, message, comments in messages(doc):
-            context, msgid = message if function == "pgettext" else (None, message)
+        for msgid, where, lineno, comments, context in found:
             catalog.add(msgid, None, [(where, lineno)], auto_comments=comments, context=context)
-    others = [(pattern, method) for pattern, method in method_map if method not in (METHOD, TOPICS_METHOD)]
-    found = extract_from_dir(str(project.root), others, options_map, keywords=DEFAULT_KEYWORDS,
-                             comment_tags=("Translators:",), strip_comment_tags=True)
-    for filename, lineno, message, comments, context in found:
-        templates[project.domain()].add(message, None, [(filename.replace(os.sep, "/"), lineno)],
-                                        auto_comments=comments, context=context)
-    for key, (name, line) in project.topics.items():
-        templates[project.domain()].add(name, None, [(CONFIG_NAME, line)], auto_comments=[TOPIC_NOTE],
-                                        context=TOPIC)
-    return dict(sorted(templates.items()))
+        return catalog
+
+    templates = {}
+    for domain, found in sorted(by_domain.items()):
+        lang = project.written_in(domain)
+        # Dated by its own documents (the interface by all): a new document leaves the others' POTs as they were.
+        created = _creation_date([doc for doc in documents if domain in (project.domain(), project.domain(doc.lang))])
+        templates[domain] = made(functools.partial(template, domain, found, lang, created), "catalog", domain,
+                                 lang.bcp47, project.publisher, created.isoformat(), repr(found))
+    return templates
+
+
+def _extract_others(root: Path, method_map: list, options_map: dict, config: bytes, made: Table) -> list[tuple]:
+    """What Babel extracts from the files babel.cfg maps to other methods than the documents' (the
+    templates), taken from `made` while those files are unchanged. Babel's own walk finds them, with
+    an extraction method that only reads each file (Babel accepts a callable for a method)."""
+    files: list[bytes] = []
+
+    def read(fileobj, keywords, comment_tags, options):
+        files.extend([os.path.relpath(fileobj.name, root).encode(), fileobj.read()])
+        return []
+
+    def extract() -> list[tuple]:
+        return list(extract_from_dir(str(root), method_map, options_map, keywords=DEFAULT_KEYWORDS,
+                                     comment_tags=("Translators:",), strip_comment_tags=True))
+
+    for _ in extract_from_dir(str(root), [(pattern, read) for pattern, _ in method_map], options_map):
+        pass
+    return made(extract, "extracted", config, *files)
 
 
 def _creation_date(documents: list[source.Document]) -> dt.datetime:

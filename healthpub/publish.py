@@ -67,35 +67,40 @@ def build(project: Project, state: State, draft: bool = False, force: bool = Fal
     drafts = _drafts(project, state) if draft else set()
     units = Table(project.cache_dir / "units" / f"{into.name}.pickle")
     if with_leaflets and not scheduler:
-        _forkserver()  # started now, so that it loads WeasyPrint while the pages render
-    with output.Staging(into) as staging, concurrent.futures.ThreadPoolExecutor(1) as background:
+        forkserver()  # if not yet started (cli.cmd_build starts it before gathering the state)
+    index, count = shard
+    documents = state.documents[index - 1::count]
+    with output.Staging(into) as staging, concurrent.futures.ThreadPoolExecutor(2) as background:
         site = _Site(project, state, drafts, staging, units)
-        site.pages()
-        # Search covers the documents' pages (the homes and lists would only repeat their titles):
-        # Pagefind, another process, indexes them while the leaflets render. The preview's first
-        # pass shows the pages at once; search follows with the leaflets.
-        searching = background.submit(search.index, {name: staging.folder / "site" / name
-                                                     for name in site.document_pages}) if with_leaflets else None
-        index, count = shard
-        documents = state.documents[index - 1::count]
-        rendered, over_budget = 0, []
-        folder_of = project.cache_dir / "pdf" / into.name
-        plans = (site.leaflets(doc) for doc in documents)
-        renders = _render_pdfs(folder_of, plans, len(documents), force, workers, progress, timeout, scheduler) \
-            if with_leaflets else []
+
+        def pages_and_report():
+            site.pages()
+            # Search covers the documents' pages (the homes and lists would only repeat their titles):
+            # Pagefind, another process, indexes them while the leaflets render. The preview's first
+            # pass shows the pages at once; search follows with the leaflets.
+            searching = background.submit(search.index, {name: staging.folder / "site" / name
+                                                         for name in site.document_pages}) if with_leaflets else None
+            if report:
+                for name, data in _report_files(project, state):
+                    staging.add(name, data)
+            return searching
+
+        def plans():
+            for doc in documents:
+                if making.done() and making.exception():
+                    making.result()  # the pages failed: their error, and no further leaflet
+                yield site.leaflets(doc)
+
+        # The pages and the report are made on a thread while the leaflets render, so that an edited
+        # document's leaflets are on their way at once.
+        making = background.submit(pages_and_report)
+        renders, over_budget = _within_budgets(documents, state, allow_over_budget, _render_pdfs(
+            project.cache_dir / "pdf" / into.name, plans(), len(documents), force, workers, progress, timeout,
+            scheduler)) if with_leaflets else ([], [])
+        searching = making.result()
         for doc, (editions, folder, meta, fresh) in zip(documents, renders):
-            rendered += fresh
             langs = state.doc_langs(doc)
             by_html = langs + langs  # the language of each of the job's HTML: the leaflets, then the large prints
-            budgets = [("leaflet", "page_budget", doc.page_budget)] * len(langs) + \
-                [("large-print leaflet", "large_print_budget", doc.large_print_budget)] * len(langs)
-            for lang, pages_, (what, key, budget) in zip(by_html, meta["pages"], budgets):
-                if pages_ > budget:
-                    problem = InputError(doc.path, None, f"the {lang.code} {what} needs {pages_} pages; its budget "
-                                         f"is {budget}", f"shorten the text or raise {key} in the front matter")
-                    if not allow_over_budget:
-                        raise problem
-                    over_budget.append(str(problem))
             for number, (name, parts) in enumerate(editions):
                 staging.add(f"print/{name}", folder / str(number), cached=True)
                 # Every edition is also offered beside the pages of its first language, with a picture
@@ -109,9 +114,7 @@ def build(project: Project, state: State, draft: bool = False, force: bool = Fal
         if searching:
             for name, data in searching.result().items():
                 staging.add(f"site/{name}", data)
-        if report:
-            for name, data in _report_files(project, state):
-                staging.add(name, data)
+        rendered = sum(fresh for *_, fresh in renders)
         if inputs:
             stamp.clear(project)
         written = staging.commit()
@@ -119,6 +122,26 @@ def build(project: Project, state: State, draft: bool = False, force: bool = Fal
     if inputs:
         stamp.record(project, inputs)
     return Result(sorted(staging.names), written, rendered, over_budget)
+
+
+def _within_budgets(documents: list[source.Document], state: State, allow_over_budget: bool,
+                    renders: Iterable[tuple[tuple, Path, dict, bool]]) -> tuple[list, list[str]]:
+    """The renders (`_render_pdfs`), each document's held to its page budgets as it comes: one
+    over its budget stops the build, unless `allow_over_budget`; with the list of those over it."""
+    kept, over_budget = [], []
+    for doc, render_ in zip(documents, renders):
+        langs = state.doc_langs(doc)
+        budgets = [("leaflet", "page_budget", doc.page_budget)] * len(langs) + \
+            [("large-print leaflet", "large_print_budget", doc.large_print_budget)] * len(langs)
+        for lang, pages_, (what, key, budget) in zip(langs + langs, render_[2]["pages"], budgets):
+            if pages_ > budget:
+                problem = InputError(doc.path, None, f"the {lang.code} {what} needs {pages_} pages; its budget "
+                                     f"is {budget}", f"shorten the text or raise {key} in the front matter")
+                if not allow_over_budget:
+                    raise problem
+                over_budget.append(str(problem))
+        kept.append(render_)
+    return kept, over_budget
 
 
 def _drafts(project: Project, state: State) -> set[str]:
@@ -430,12 +453,12 @@ def _engine(workers: int | None, scheduler: str | None):
         with client:
             yield lambda job: client.submit(leaflets.render_pdfs, job, pure=False).result
     else:
-        with _forkserver().Pool(workers or os.cpu_count() or 1, initializer=leaflets.limit_memory,
+        with forkserver().Pool(workers or os.cpu_count() or 1, initializer=leaflets.limit_memory,
                                 maxtasksperchild=JOBS_PER_PROCESS) as pool:
             yield lambda job: pool.apply_async(leaflets.render_pdfs, (job,)).get
 
 
-def _forkserver() -> multiprocessing.context.ForkServerContext:
+def forkserver() -> multiprocessing.context.ForkServerContext:
     """Where local rendering processes come from: a server process started in the background the
     first time, which imports WeasyPrint once and forks each of them."""
     context = multiprocessing.get_context("forkserver")

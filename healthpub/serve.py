@@ -1,16 +1,17 @@
 """A local preview for authors, not a publication: output/site over http on 127.0.0.1, built as a
 draft (unreviewed text shows, with the draft banner) whenever a source, catalog, template or
-site.toml changes (polled every second). The pages are rebuilt first and the leaflets after them, so
-that an open page reloads itself within about two seconds of a save; every page gets a small panel
-with the build's outcome and a link to the QA findings of its language (output/report/). The site is
-served under the path of site_url (/health/), as it is published, so the 404 page's root-relative
-links work too."""
+site.toml changes (looked at every POLL seconds). The pages are rebuilt first and the leaflets after
+them, so that an open page (which asks every 0.25 s) reloads itself about a second after a save;
+every page gets a small panel with the build's outcome and a link to the QA findings of its
+language (output/report/). The site is served under the path of site_url (/health/), as it is
+published, so the 404 page's root-relative links work too."""
 
 from __future__ import annotations
 
 import contextlib
 import io
 import json
+import os
 import re
 import sys
 import threading
@@ -25,6 +26,7 @@ from .config import CONFIG_NAME, Project
 from .errors import InputError
 
 WATCHED = ("source", "locales", "templates", CONFIG_NAME)
+POLL = 0.2  # seconds between two looks at the watched files
 
 
 PREVIEW = "/__preview/"  # the preview's own files: its status, and the review report
@@ -53,7 +55,7 @@ PREVIEW_SCRIPT = """<script>
     } catch (error) {
       panel.textContent = "Preview: the server has stopped";
     }
-    setTimeout(poll, 500);
+    setTimeout(poll, 250);
   }
   poll();
 })();
@@ -143,17 +145,21 @@ def make_server(site: Path, prefix: str, port: int, status: dict | None = None) 
 
 
 def fingerprint(root: Path) -> list[tuple[str, int, int]]:
-    """Path, mtime and size of every watched file: any edit, addition or removal changes it."""
+    """Path, mtime and size of every watched file: any edit, addition or removal changes it. One
+    stat a file (2 ms for 200 documents), as it runs every POLL seconds."""
     found = []
     for name in WATCHED:
         top = root / name
-        for path in sorted(top.rglob("*")) if top.is_dir() else [top]:
-            try:
-                stat = path.stat()
-            except OSError:  # removed meanwhile, or site.toml missing
-                continue
-            if path.is_file():
-                found.append((str(path), stat.st_mtime_ns, stat.st_size))
+        walked = os.walk(top) if top.is_dir() else [(str(root), [], [name])]
+        for folder, subfolders, files in walked:
+            subfolders.sort()
+            for file in sorted(files):
+                path = os.path.join(folder, file)
+                try:
+                    stat = os.stat(path)
+                except OSError:  # removed meanwhile, or site.toml missing
+                    continue
+                found.append((path, stat.st_mtime_ns, stat.st_size))
     return found
 
 
@@ -176,7 +182,7 @@ def serve(project: Project, port: int, build: Callable[[bool], int]) -> int:
         print(f"Serving http://127.0.0.1:{server.server_address[1]}{prefix} (Ctrl-C to stop); "
               f"rebuilding when {', '.join(WATCHED)} change", flush=True)
         while True:
-            time.sleep(0.5)
+            time.sleep(POLL)
             now = fingerprint(project.root)
             if now != seen:
                 seen = now

@@ -69,11 +69,12 @@ def gather(project: Project, today: dt.date) -> State:
     documents = load_documents(project, paths)
     _unique_codes(documents)
     _known_topics(project, documents)
-    templates = extract.build_templates(project, documents)
+    folder = project.cache_dir
+    with Table(folder / "extracted.pickle") as made:
+        templates = extract.build_templates(project, documents, made)
     glossary = checks.load_glossary(project.glossary_path)
     published = project.published_langs()
     langs = list(dict.fromkeys([project.source_lang, *(doc.lang for doc in documents), *published]))
-    folder = project.cache_dir
     with Table(folder / "reviews.pickle") as reviewed:
         reviews = [editorial.review(project, doc, today, reviewed) for doc in documents]
     state = State(documents, templates, langs, published, today=today, reviews=reviews)

@@ -328,6 +328,35 @@ def test_update_merges_again_a_catalog_or_a_template_changed_since_the_last_upda
     assert "claims (9)." in (project / ZH_PO).read_text()
 
 
+def test_extract_with_its_cache_writes_the_templates_of_an_extract_without_it(project, tmp_path):
+    """The catalog templates kept in .cache/ per domain, and what Babel extracted from templates/,
+    are reused only while their files are unchanged: after each edit, extract writes the POTs that
+    it writes with no cache."""
+    def pots(root: Path) -> dict[str, bytes]:
+        return {p.name: p.read_bytes() for p in (root / "locales").glob("*.pot")}
+
+    new_page = project / "templates" / "extra.html"
+    edits = [
+        lambda: _sentence(project, 5),  # one document: its domain's POT alone changes
+        lambda: new_page.write_text('<p>{{ _("Opening hours of the clinic") }}</p>\n'),  # a template file added
+        lambda: new_page.write_text('<p>{{ _("Opening hours of the pharmacy") }}</p>\n'),  # and changed
+        lambda: new_page.unlink(),  # and removed
+    ]
+    assert run(project, "extract").returncode == 0
+    for number, edit in enumerate(edits):
+        before = pots(project)
+        edit()
+        assert run(project, "extract").returncode == 0
+        clean = tmp_path / f"clean{number}"
+        shutil.copytree(project, clean, ignore=shutil.ignore_patterns(".cache"))
+        assert run(clean, "extract").returncode == 0
+        assert pots(project) == pots(clean), f"edit {number}"
+        assert pots(project) != before, f"edit {number} changed no template"
+    interface = (project / "locales/interface.pot").read_text()
+    assert "Opening hours" not in interface
+    assert "claims (5)." in (project / "locales/documents-en.pot").read_text()
+
+
 def test_the_glossary_a_template_and_site_toml_reach_every_output_that_depends_on_them(project):
     build(project)
     before = {name: path.read_bytes() for name, path in output_files(project).items()}
