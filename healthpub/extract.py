@@ -127,7 +127,9 @@ def _extract_others(root: Path, method_map: list, options_map: dict, config: byt
         return list(extract_from_dir(str(root), method_map, options_map, keywords=DEFAULT_KEYWORDS,
                                      comment_tags=("Translators:",), strip_comment_tags=True))
 
-    for _ in extract_from_dir(str(root), [(pattern, read) for pattern, _ in method_map], options_map):
+    # "ignore" stays itself: Babel leaves those folders out of its walk.
+    readers = [(pattern, method if method == "ignore" else read) for pattern, method in method_map]
+    for _ in extract_from_dir(str(root), readers, options_map):
         pass
     return made(extract, "extracted", config, *files)
 

@@ -69,6 +69,22 @@ def test_pybabel_extract_sees_the_messages_of_every_domain(project):
     assert ours == theirs
 
 
+def test_extract_leaves_out_what_babel_cfg_ignores_and_takes_in_what_it_maps(project):
+    """Templates elsewhere than templates/, mapped in babel.cfg, are extracted; a folder babel.cfg
+    ignores is not, as pybabel has it, whether or not the cache has seen the files."""
+    for folder, text in (("widgets", "Opening hours of the clinic"), ("vendor", "A vendor's own string")):
+        (project / folder).mkdir()
+        (project / folder / "part.html").write_text(f'<p>{{{{ _("{text}") }}}}</p>\n')
+    with (project / "babel.cfg").open("a") as config:
+        config.write("\n[ignore: vendor/**]\n\n[jinja2: **/part.html]\nextensions = jinja2.ext.i18n\n")
+    for _ in range(2):  # without, then with, the cache
+        assert run(project, "extract").returncode == 0
+        interface = (project / "locales/interface.pot").read_text()
+        assert "Opening hours of the clinic" in interface
+        assert "vendor" not in interface
+    test_pybabel_extract_sees_the_messages_of_every_domain(project)
+
+
 def test_catalogs_are_a_fixed_point_of_msgcat(project):
     for path in catalogs(project):
         layout = subprocess.run(["msgcat", str(path)], capture_output=True, check=True).stdout
