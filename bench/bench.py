@@ -183,9 +183,11 @@ def _reap(process: subprocess.Popen, block: bool = True) -> float | None:
     return usage.ru_maxrss / 1024
 
 
-# serve.py's status messages after a pages-only build and after a full one; any other is a failed build's.
+# serve.py's status messages after a pages-only build and after a full one, and while it builds
+# the leaflets; any other is a failed build's.
 PAGES_SHOWN = "pages rebuilt; leaflets to follow"
 UP_TO_DATE = "pages and leaflets up to date"
+BUILDING = "building leaflets"
 # s, for each wait of the preview: after the save, a locale whose check fails (the new sentence is in no
 # catalog yet) becomes a draft, and every leaflet in it is rendered again.
 PREVIEW_TIMEOUT = 1800
@@ -236,7 +238,7 @@ def preview(root: Path, made: corpus.Site) -> tuple[dict[str, float], float]:
                 times["preview_page"] = time.perf_counter() - saved
             status = _status(status_url)
             if status and status["version"] > first["version"]:  # a build since the save
-                if status["message"] not in (PAGES_SHOWN, UP_TO_DATE):
+                if status["message"] not in (PAGES_SHOWN, UP_TO_DATE, BUILDING):
                     raise StepFailed(f"pipeline.py serve: the build after the save: {status['message']}")
                 if status["message"] == UP_TO_DATE:
                     times.setdefault("preview_leaflets", time.perf_counter() - saved)

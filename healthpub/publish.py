@@ -58,9 +58,10 @@ def build(project: Project, state: State, draft: bool = False, force: bool = Fal
     cheap); the shards' output/ folders merge by copying one over the other. `inputs`, the
     fingerprint taken before `state` was gathered (stamp.fingerprint), is recorded with the output. A leaflet over its
     page budget fails the build, unless `allow_over_budget` (the pseudo-locale's trial), which lists
-    it. The review report goes along into output/report/ unless `report` is false; the leaflets and the
-    search index are left out without `with_leaflets` (the preview's first pass), and the leaflets'
-    cache left as it is."""
+    it. The review report goes along into output/report/ unless `report` is false. Without
+    `with_leaflets` (the preview's first pass), the leaflets and the search index are left out and
+    the leaflets' cache left as it is; the pages are switched in as soon as they are made, with the
+    report before, and the new report follows them, switched in on its own."""
     into = into or project.output_dir
     for lang in state.langs:  # a language the leaflet font cannot print is refused before anything renders
         fonts.require_script(lang, project.font_families(lang))
@@ -80,9 +81,13 @@ def build(project: Project, state: State, draft: bool = False, force: bool = Fal
             # pass shows the pages at once; search follows with the leaflets.
             searching = background.submit(search.index, {name: staging.folder / "site" / name
                                                          for name in site.document_pages}) if with_leaflets else None
-            if report:
+            if report and with_leaflets:
                 for name, data in _report_files(project, state):
                     staging.add(name, data)
+            elif report:  # the author looks at a page: it goes first, beside the report before
+                for name, path in staging.shown.items():
+                    if name.startswith("report/"):
+                        staging.add(name, Path(path))
             return searching
 
         def plans():
@@ -118,10 +123,14 @@ def build(project: Project, state: State, draft: bool = False, force: bool = Fal
         if inputs:
             stamp.clear(project)
         written = staging.commit()
+    files = sorted(staging.names)
+    if report and not with_leaflets:
+        written = sorted({*written, *_publish_report(project, state, into)})
+        files = sorted(output.files(into))
     units.save(prune=with_leaflets and shard == (1, 1))  # a part of a build keeps what the rest needs
     if inputs:
         stamp.record(project, inputs)
-    return Result(sorted(staging.names), written, rendered, over_budget)
+    return Result(files, written, rendered, over_budget)
 
 
 def _within_budgets(documents: list[source.Document], state: State, allow_over_budget: bool,
@@ -163,8 +172,12 @@ def _drafts(project: Project, state: State) -> set[str]:
 def write_report(project: Project, state: State) -> Path:
     """Only the review report, into output/report/ (for `check`, and for a build that was refused:
     the reviewer needs it most then). The rest of output/ stays as it was."""
-    output.publish(_report_files(project, state), project.output_dir, only="report/")
+    _publish_report(project, state, project.output_dir)
     return project.output_dir / "report"
+
+
+def _publish_report(project: Project, state: State, into: Path) -> list[str]:
+    return output.publish(_report_files(project, state), into, only="report/")
 
 
 def _report_files(project: Project, state: State) -> Iterator[tuple[str, bytes]]:

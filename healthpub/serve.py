@@ -1,14 +1,16 @@
 """A local preview for authors, not a publication: output/site over http on 127.0.0.1, built as a
 draft (unreviewed text shows, with the draft banner) whenever a source, catalog, template or
-site.toml changes (looked at every POLL seconds). The pages are rebuilt first and the leaflets after
-them, so that an open page (which asks every 0.25 s) reloads itself about a second after a save;
-every page gets a small panel with the build's outcome and a link to the QA findings of its
+site.toml changes (looked at every POLL seconds). The pages are rebuilt first, then the review
+report, then the leaflets. An open page asks every 0.25 s whether its own file has changed, and
+reloads itself when it has: about a second after a save, and not again for a build that left it as
+it was. Every page gets a small panel with the build's outcome and a link to the QA findings of its
 language (output/report/). The site is served under the path of site_url (/health/), as it is
 published, so the 404 page's root-relative links work too."""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import json
 import os
@@ -20,7 +22,7 @@ from collections.abc import Callable
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from .config import CONFIG_NAME, Project
 from .errors import InputError
@@ -34,7 +36,7 @@ PREVIEW = "/__preview/"  # the preview's own files: its status, and the review r
 # has published, and shows the build's outcome and the QA findings of the page's language.
 PREVIEW_SCRIPT = """<script>
 (() => {
-  let seen = null;
+  const served = "%s";  // the hash of this page's file as it was served (SiteHandler.page_hash)
   const panel = document.createElement("aside");
   panel.setAttribute("aria-label", "Preview");
   panel.style.cssText = "position:fixed;bottom:0;right:0;max-width:28rem;padding:.5rem .75rem;background:#1a1a1a;" +
@@ -43,9 +45,9 @@ PREVIEW_SCRIPT = """<script>
   const locale = document.documentElement.lang.replace("-", "_");
   async function poll() {
     try {
-      const status = await (await fetch("/__preview/status", {cache: "no-store"})).json();
-      if (seen !== null && status.version !== seen) { location.reload(); return; }
-      seen = status.version;
+      const asked = "/__preview/status?page=" + encodeURIComponent(location.pathname);
+      const status = await (await fetch(asked, {cache: "no-store"})).json();
+      if (status.page !== served) { location.reload(); return; }
       panel.textContent = "Preview (draft) · " + status.message + " · ";
       const link = document.createElement("a");
       link.href = "/__preview/report/" + locale + ".html";
@@ -89,14 +91,22 @@ class SiteHandler(SimpleHTTPRequestHandler):
         page = page / "index.html" if page.is_dir() else page
         if self.status is None or page.suffix != ".html" or not page.is_file():
             return super().send_head()
-        # A page of the preview: its script goes in before </body>.
-        body = page.read_bytes().replace(b"</body>", PREVIEW_SCRIPT.encode() + b"</body>", 1)
+        # A page of the preview: its script goes in before </body>, with the hash of what it shows.
+        data = page.read_bytes()
+        body = data.replace(b"</body>", (PREVIEW_SCRIPT % page_hash(data)).encode() + b"</body>", 1)
         return self._send(200, "text/html; charset=utf-8", body)
 
     def _preview(self, name: str):
         """The build's status, or a page of the review report (output/report/, beside the site)."""
-        if name == "status":
-            return self._send(200, "application/json", json.dumps(self.status).encode())
+        if name == "status":  # with the hash of the asking page's file now, or null if it has gone
+            asked = parse_qs(urlsplit(self.path).query).get("page", [""])[0]
+            page = Path(self.translate_path(asked)) if asked.startswith(self.prefix) else None
+            page = page / "index.html" if page and page.is_dir() else page
+            try:
+                now = page_hash(page.read_bytes()) if page else None
+            except OSError:
+                now = None
+            return self._send(200, "application/json", json.dumps({**self.status, "page": now}).encode())
         folder = (Path(self.directory).parent / "report").resolve()
         page = (folder / name.removeprefix("report/")).resolve()
         if name.startswith("report/") and page.is_relative_to(folder) and page.is_file():
@@ -135,6 +145,12 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
     def log_message(self, format, *args):
         pass
+
+
+def page_hash(data: bytes) -> str:
+    """What tells an open page that its file has changed: a build that made the same bytes again
+    (the leaflets' pass, for a document's page) leaves it alone."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def make_server(site: Path, prefix: str, port: int, status: dict | None = None) -> ThreadingHTTPServer:
@@ -186,7 +202,7 @@ def serve(project: Project, port: int, build: Callable[[bool], int]) -> int:
             now = fingerprint(project.root)
             if now != seen:
                 seen = now
-                # The pages first, for the author looking at one; then the leaflets.
+                # The pages first, for the author looking at one, and the report; then the leaflets.
                 if _rebuild(build, status, pages_only=True) == 0:
                     _rebuild(build, status, pages_only=False)
     except KeyboardInterrupt:
@@ -200,7 +216,9 @@ def serve(project: Project, port: int, build: Callable[[bool], int]) -> int:
 
 def _rebuild(build: Callable[[bool], int], status: dict, pages_only: bool) -> int:
     """A failed build leaves the last good site in place and the preview running, saying why."""
-    print(time.strftime("%H:%M:%S"), "building pages..." if pages_only else "building...", flush=True)
+    doing = "building pages" if pages_only else "building leaflets"
+    print(time.strftime("%H:%M:%S"), f"{doing}...", flush=True)
+    status["message"] = doing  # so that a page reloaded meanwhile never shows the last build's outcome
     errors = io.StringIO()
     try:
         with contextlib.redirect_stderr(errors):

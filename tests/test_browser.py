@@ -519,9 +519,10 @@ def test_serve_previews_drafts_and_reloads_the_open_page_after_a_save(project, b
         saved = time.monotonic()
         page.wait_for_selector("text=Lately, authorities have penalized", timeout=SLOW)
         print(f"reloaded {time.monotonic() - saved:.1f} s after the save")
-        # The leaflets follow, and the page reloads once more: wait for that before reading it, or
-        # the reads race the reload.
+        # The leaflets follow; they leave the page's file as it was, so the page does not reload.
+        page.evaluate("window.stayed = true")
         page.wait_for_selector("aside[aria-label=Preview]:has-text('pages and leaflets up to date')", timeout=SLOW)
+        assert page.evaluate("window.stayed === true")
         assert page.locator(".draft").count() == 1  # the unreviewed text shows, under the draft banner
         findings = page.locator("aside[aria-label=Preview] a")
         assert findings.get_attribute("href") == "/__preview/report/zh_TW.html"

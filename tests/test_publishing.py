@@ -127,6 +127,79 @@ def test_the_preview_server_follows_each_build(project):
         server.server_close()
 
 
+def test_an_open_preview_page_reloads_when_its_own_file_changes_and_only_then(project):
+    # The preview's script carries the hash of the page it came with; the status answers with the
+    # hash of that page's file now. A build that changes other pages leaves it alone.
+    import json
+    import re
+    import threading
+    import urllib.request
+    from urllib.parse import quote
+
+    from healthpub.serve import make_server
+
+    assert run(project, "build").returncode == 0
+    server = make_server((project / "output/site").absolute(), "/health/", 0, {"version": 0, "message": "built"})
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+
+    def served(page: str) -> str:
+        html = urllib.request.urlopen(base + page).read().decode()
+        return re.search(r'const served = "(\w+)"', html)[1]
+
+    def now(page: str):
+        return json.loads(urllib.request.urlopen(f"{base}/__preview/status?page={quote(page)}").read())["page"]
+
+    try:
+        exosome, hand_washing = "/health/en/exosome-therapy.html", "/health/en/hand-washing.html"
+        first, other = served(exosome), served(hand_washing)
+        assert first != other and now(exosome) == first and now(hand_washing) == other
+        assert now("/health/en/") == served("/health/en/")  # a folder's page is its index.html
+        doc = project / "source/hand-washing.md"
+        doc.write_text(doc.read_text(encoding="utf-8").replace("next_review: 2027-11-29", "next_review: 2027-11-30"),
+                       encoding="utf-8")
+        assert run(project, "build").returncode == 0
+        assert now(exosome) == first  # not its page: it stays as it is
+        assert now(hand_washing) != other and now(hand_washing) == served(hand_washing)
+        mark_pages(project, "b")
+        assert run(project, "build").returncode == 0
+        assert now(exosome) != first and now(exosome) == served(exosome)
+        for missing in ("/health/en/no-such-page.html", "/etc/passwd", "/health/../../site.toml", ""):
+            assert now(missing) is None, missing
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_previews_first_pass_publishes_the_pages_and_the_report_but_no_leaflet(project):
+    assert run(project, "build").returncode == 0
+    report = project / "output/report/zh_TW.html"
+    assert "Ready for sign-off" in report.read_text(encoding="utf-8")
+    doc = project / "source/exosome-therapy.md"
+    old = "In recent years, authorities have penalized exosome products with exaggerated\n  claims."
+    doc.write_text(doc.read_text(encoding="utf-8").replace(old, old.replace("In recent years", "Lately")),
+                   encoding="utf-8")
+    result = run(project, "build", "--draft", "--pages-only")
+    assert result.returncode == 0, result.stderr
+    files = output_files(project)
+    assert "Lately, authorities" in (project / "output/site/zh-tw/exosome-therapy.html").read_text(encoding="utf-8")
+    assert "Lately, authorities" in report.read_text(encoding="utf-8")  # the report of the change, after the pages
+    assert "Ready for sign-off" not in report.read_text(encoding="utf-8")
+    # The pages were switched in first, beside the report before: that build is still kept for its
+    # readers, behind the current one.
+    current = int(os.readlink(project / "output/.current").rpartition("/")[2])
+    before = project / f"output/.builds/{current - 1}"
+    assert "Lately, authorities" in (before / "site/zh-tw/exosome-therapy.html").read_text(encoding="utf-8")
+    assert "Ready for sign-off" in (before / "report/zh_TW.html").read_text(encoding="utf-8")
+    assert not [name for name in files if name.endswith(".pdf")]
+    assert f"{len(files)} files" in result.stdout
+    # The report is what `check` writes of the same files.
+    shown = {name: path.read_bytes() for name, path in files.items() if name.startswith("report/")}
+    assert run(project, "check").returncode == 1  # the new sentence is not translated
+    assert {name: path.read_bytes() for name, path in output_files(project).items()
+            if name.startswith("report/")} == shown
+
+
 @pytest.fixture
 def small_disk(tmp_path):
     """A 64 MB file system of its own (tmpfs), which a test can fill."""
