@@ -82,8 +82,7 @@ def build(project: Project, state: State, draft: bool = False, force: bool = Fal
             searching = background.submit(search.index, {name: staging.folder / "site" / name
                                                          for name in site.document_pages}) if with_leaflets else None
             if report and with_leaflets:
-                for name, data in _report_files(project, state):
-                    staging.add(name, data)
+                _stage_report(project, state, staging)
             elif report:  # the author looks at a page: it goes first, beside the report before
                 for name, path in staging.shown.items():
                     if name.startswith("report/"):
@@ -177,11 +176,27 @@ def write_report(project: Project, state: State) -> Path:
 
 
 def _publish_report(project: Project, state: State, into: Path) -> list[str]:
-    return output.publish(_report_files(project, state), into, only="report/")
+    with output.Staging(into, only="report/") as staging:
+        _stage_report(project, state, staging)
+        return staging.commit()
 
 
-def _report_files(project: Project, state: State) -> Iterator[tuple[str, bytes]]:
-    return ((f"report/{name}", html.encode("utf-8")) for name, html in report.render(project, state))
+def _stage_report(project: Project, state: State, staging: output.Staging) -> None:
+    """The review report's pages; a document's page is kept while what it shows is unchanged."""
+    with Table(project.cache_dir / "report.pickle") as made:
+        for name, inputs, make in report.render(project, state):
+            _stage(staging, made, f"report/{name}", inputs, make)
+
+
+def _stage(staging: output.Staging, made: Table, name: str, inputs: tuple | None, make: Callable[[], str]) -> None:
+    """Stage `name`: the current build's file again, if it still is what the same `inputs` made
+    before (`made` keeps its hash), or else `make()` it now. Without inputs, it is made every time."""
+    sha256 = made.get(*inputs) if inputs else None
+    if sha256 is None or not staging.keep(name, sha256):
+        data = make().encode("utf-8")
+        staging.add(name, data)
+        if inputs:
+            made.put(hashlib.sha256(data).hexdigest(), *inputs)
 
 
 class _Site:
@@ -256,14 +271,10 @@ class _Site:
                     continue
                 doc_localizer, doc_context = self._for_document(localizer, context, doc)
                 path = pages.page_path(lang, pages.doc_page(doc.slug))
-                inputs = ("page", *self._inputs(doc, lang))
-                made = self.units.get(*inputs)  # the hash of the page they made before
-                if made is None or not self.staging.keep(f"site/{path}", made):
-                    topics = [self._topic(localizer, key) for key in doc.topics]
-                    html = pages.render_page(env, doc_localizer, doc, doc_langs, project.site_url, topics=topics,
-                                             **doc_context).encode("utf-8")
-                    self.staging.add(f"site/{path}", html)
-                    self.units.put(hashlib.sha256(html).hexdigest(), *inputs)
+                _stage(self.staging, self.units, f"site/{path}", ("page", *self._inputs(doc, lang)),
+                       lambda: pages.render_page(env, doc_localizer, doc, doc_langs, project.site_url,
+                                                 topics=[self._topic(localizer, key) for key in doc.topics],
+                                                 **doc_context))
                 self.document_pages.append(path)
                 self.titles[(doc.slug, lang.code)] = doc_localizer.plain(doc.title)
                 items.append({"doc": doc, "href": pages.doc_page(doc.slug), "lang": lang,

@@ -2,10 +2,12 @@
 
 `index.html` lists every locale with a catalog, published or not: how much is translated, fuzzy
 (changed since it was translated, or not yet approved) and untranslated, and its QA errors and
-warnings. `<locale>.html` shows one locale: progress per document, every QA finding with its file
-and line, then each document it translates side by side, source ∥ translation, one row per
-segment in reading order; for a fuzzy entry, a word-level diff of the source text it was
-translated from against today's.
+warnings. `<locale>.html` shows one locale: progress per document and every QA finding with its
+file and line. `<locale>/<part>.html` shows one document it translates (`doc-<slug>`), or the page
+and leaflet text (`page-text`), side by side, source ∥ translation, one row per segment in reading
+order; for a fuzzy entry, a word-level diff of the source text it was translated from against
+today's. A page per document keeps each page small, whatever the size of the site, and lets an
+edit change the page of its own document alone.
 
 The report is internal and in English: its strings are not extracted for translators (no `_()` in
 templates/report.html). Translations are untrusted text: they are shown as the translator wrote
@@ -16,16 +18,16 @@ if flagged fuzzy.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 import polib
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from .cache import Table
 from .checks import (FUZZY, TRANSLATED, UNTRANSLATED, WARNING, Finding, Report, key_of, shorten, status_of,
                      translation)
 from .config import Project
@@ -50,8 +52,6 @@ KIND_LABELS = {
     "source-publisher": "source publisher",
     "interface": "page text",
 }
-
-PART_TEMPLATE = "_report_part.html"  # one part's rows, source ∥ translation
 
 # A word, or one Han character: Chinese has no spaces, and a changed number in a clause is all a
 # reviewer should see changed.
@@ -121,30 +121,41 @@ class Part:
     required: Progress
 
 
-def render(project: Project, state: State) -> Iterator[tuple[str, str]]:
-    """The review report, page by page as each is made: relative file name, HTML text, for
-    output/report/. A locale's page holds every message of the locale, so only one is in memory at
-    a time; the index, made last, needs only their counts."""
+def render(project: Project, state: State) -> Iterator[tuple[str, tuple[bytes | str, ...] | None, Callable[[], str]]]:
+    """The review report, page by page: its file name under output/report/, what it is made of (a
+    part's page: the part, its locale and the templates; None for a page made every time) and a
+    function making its HTML, called before the next page is planned. A part's rows are let go once
+    its page is made, so memory holds one part's rows at a time."""
     env = Environment(loader=FileSystemLoader(project.templates_dir), autoescape=True,
                       bytecode_cache=compiled_templates(project, "report"), undefined=StrictUndefined,
                       keep_trailing_newline=True)
     common = {"css": _stylesheet(project), "publisher": project.publisher, "statuses": (TRANSLATED, FUZZY, UNTRANSLATED)}
-    locales = []
     templates = templates_digest(project)
-    with Table(project.cache_dir / "report.pickle") as rendered:
-        for report in state.reports:
-            locale = _summary(report)
-            page = {**locale, **_details(project, state, env, report, templates, rendered)}
-            yield locale["file"], render_template(env, "report.html", page="locale", locale=page, **common)
-            locales.append(locale)
+    locales = []
+    for report in state.reports:
+        locale, parts, anchors = _summary(report), [], {}
+        for part in _parts(project, state, report):
+            name = f"{report.lang.code}/{part.anchor}.html"
+            for row in part.rows:
+                anchors.setdefault(row.source, f"{name}#{row.anchor}")
+            yield name, (templates, project.publisher, repr(report.lang), repr(part)), \
+                lambda part=part: render_template(env, "report.html", page="part", lang=report.lang, part=part,
+                                                  **common)
+            parts.append(dataclasses.replace(part, rows=[]))
+        findings = [{"finding": f, "start": shorten(f.msgid, 60), "href": anchors.get(f.msgid) if f.msgid else None}
+                    for f in report.findings]
+        page = {**locale, "parts": parts, "findings": findings}
+        yield locale["file"], None, lambda page=page: render_template(env, "report.html", page="locale",
+                                                                      locale=page, **common)
+        locales.append(locale)
     reviews = [_review_view(review, state.today) for review in sorted(state.reviews, key=lambda r: r.doc.next_review)]
-    yield "index.html", render_template(env, "report.html", page="index", locales=locales, reviews=reviews,
-                                        today=state.today, documents=state.documents,
-                                        blocking=not state.publishable(), **common)
+    yield "index.html", None, lambda: render_template(env, "report.html", page="index", locales=locales,
+                                                      reviews=reviews, today=state.today, documents=state.documents,
+                                                      blocking=not state.publishable(), **common)
 
 
 def _summary(report: Report) -> dict:
-    """What the index shows of a locale, and its page's heading."""
+    """What the index shows of a locale, and its pages' headings."""
     return {
         "lang": report.lang, "report": report, "file": f"{report.lang.code}.html",
         "progress": Progress(report.translated, report.fuzzy, report.untranslated),
@@ -153,22 +164,18 @@ def _summary(report: Report) -> dict:
     }
 
 
-def _details(project: Project, state: State, env: Environment, report: Report, templates: bytes,
-             rendered: Table) -> dict:
-    """The rest of a locale's page: its findings, and every part it translates. Each part's rows
-    are rendered once and kept (.cache/report.pickle) while the part, its language and the
-    templates are unchanged: they are most of the report, and one edit changes one part."""
+def _parts(project: Project, state: State, report: Report) -> Iterator[Part]:
+    """Every part a locale translates, one at a time: each document not written in its language,
+    then the page text, if the locale translates it."""
     lang = report.lang
     entries = {domain: {(e.msgctxt, e.msgid): e for e in catalog if not e.obsolete}
                for (code, domain), catalog in state.catalogs.items() if code == lang.code}
-    parts = [_document_part(doc, entries[project.domain(doc.lang)], report)
-             for doc in state.documents if project.domain(doc.lang) in entries]
+    findings = _by_msgid(report)
+    for doc in state.documents:
+        if project.domain(doc.lang) in entries:
+            yield _document_part(doc, entries[project.domain(doc.lang)], findings)
     if project.domain() in entries:
-        parts.append(_interface_part(project, state.templates[project.domain()], entries[project.domain()],
-                                     report))
-    sections = [rendered(lambda part=part: Markup(render_template(env, PART_TEMPLATE, part=part, lang=lang)),
-                         templates, repr(lang), repr(part)) for part in parts]
-    return {"findings": [_finding_view(f, parts) for f in report.findings], "parts": parts, "sections": sections}
+        yield _interface_part(project, state.templates[project.domain()], entries[project.domain()], findings)
 
 
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:
@@ -246,9 +253,8 @@ def _by_msgid(report: Report) -> dict[str, list[Finding]]:
     return found
 
 
-def _document_part(doc: Document, entries: dict, report: Report) -> Part:
+def _document_part(doc: Document, entries: dict, findings: dict[str, list[Finding]]) -> Part:
     required_keys = {(s.context, s.text) for s in doc.required()}
-    findings = _by_msgid(report)
     rows, progress, required, seen = [], Progress(), Progress(), set()
     for number, segment in enumerate(doc.segments(), 1):
         key = (segment.context, segment.text)
@@ -265,8 +271,7 @@ def _document_part(doc: Document, entries: dict, report: Report) -> Part:
     return Part(f"doc-{doc.slug}", title, doc.path.as_posix(), doc.lang, rows, progress, required)
 
 
-def _interface_part(project: Project, template, entries: dict, report: Report) -> Part:
-    findings = _by_msgid(report)
+def _interface_part(project: Project, template, entries: dict, findings: dict[str, list[Finding]]) -> Part:
     rows, progress = [], Progress()
     for number, message in enumerate((m for m in template if m.id), 1):
         key = key_of(message)
@@ -276,14 +281,6 @@ def _interface_part(project: Project, template, entries: dict, report: Report) -
         progress.add(row.status)
     return Part("page-text", "Page and leaflet text", "templates/", project.templates_lang, rows, progress,
                 Progress())
-
-
-def _finding_view(finding: Finding, parts: list[Part]) -> dict:
-    start = shorten(finding.msgid, 60)
-    anchor = next((row.anchor for part in parts for row in part.rows if row.source == finding.msgid and finding.msgid),
-                  None)
-    return {"finding": finding, "start": start, "anchor": anchor}
-
 
 
 def _review_view(review: DocumentReview, today: dt.date) -> dict:

@@ -527,7 +527,9 @@ def test_serve_previews_drafts_and_reloads_the_open_page_after_a_save(project, b
         findings = page.locator("aside[aria-label=Preview] a")
         assert findings.get_attribute("href") == "/__preview/report/zh_TW.html"
         report = page.context.request.get(urljoin(page.url, "/__preview/report/zh_TW.html"))
-        assert report.ok and "Lately, authorities" in report.text()
+        assert report.ok and 'href="zh_TW/doc-exosome-therapy.html"' in report.text()  # its page of the document
+        part = page.context.request.get(urljoin(page.url, "/__preview/report/zh_TW/doc-exosome-therapy.html"))
+        assert part.ok and "Lately, authorities" in part.text()
     finally:
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=SLOW / 1000)

@@ -91,6 +91,29 @@ def test_one_changed_document_renders_only_its_leaflets(project):
     assert changed == leaflets | search | pages | {"output/report/index.html"}  # which lists documents by review date
 
 
+def test_a_translation_edit_rewrites_the_review_pages_of_its_documents_alone(project):
+    add_second_document(project)
+    assert run(project, "check").returncode == 0
+    before = snapshot(project)
+    title = next(d for d in DOCS if d.slug == "exosome-therapy").title.text
+    edit_po(project / ZH_PO, reviewed(title, "什麼是外泌體療法？"))
+    assert run(project, "check").returncode == 0
+    after = snapshot(project)
+    changed = {name for name in after if before.get(name) != after[name]}
+    # The pages of the two documents holding the message (second.md is a copy), and the locale's
+    # page, whose findings cite catalog lines that the longer entry moved; not the index, nor the
+    # page text's page, nor any other locale's.
+    assert changed == {"output/report/zh_TW.html", "output/report/zh_TW/doc-exosome-therapy.html",
+                       "output/report/zh_TW/doc-second.html"}
+    assert "什麼是外泌體療法？" in (project / "output/report/zh_TW/doc-second.html").read_text(encoding="utf-8")
+    # A page damaged by hand is made again, not taken for the one kept.
+    page = project / "output/report/zh_TW/doc-exosome-therapy.html"
+    original = page.read_bytes()
+    page.write_bytes(original.replace(b"<main", b"<MAIN", 1))
+    assert run(project, "check").returncode == 0
+    assert page.read_bytes() == original
+
+
 def test_a_translation_change_renders_the_documents_using_it(project):
     add_second_document(project)
     build(project)

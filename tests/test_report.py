@@ -9,6 +9,7 @@ the browser builds no element from a translation."""
 from __future__ import annotations
 
 import datetime
+import posixpath
 import re
 import shutil
 import subprocess
@@ -34,15 +35,19 @@ LOCALES = {
     "zh_TW": {"catalogs": [ZH_PO, ZH_UI], "doc": "exosome-therapy", "po": ZH_PO, "own": "hand-washing"},
     "en": {"catalogs": [EN_PO], "doc": "hand-washing", "po": EN_PO, "own": "exosome-therapy"},
 }
-# A page per locale of the site, and the index.
-PAGES = ["index.html", *(f"{code}.html" for code in ("en", "zh_TW", "vi", "id", "th"))]
+# A page per locale of the site, and the index; a page per part a locale translates: a document
+# not written in its language, and the page text (written in English).
+PAGES = ["index.html", *(f"{code}.html" for code in ("en", "zh_TW", "vi", "id", "th")),
+         "en/doc-hand-washing.html", "zh_TW/doc-exosome-therapy.html", "zh_TW/page-text.html",
+         *(f"{code}/{part}.html" for code in ("vi", "id", "th")
+           for part in ("doc-exosome-therapy", "doc-hand-washing", "page-text"))]
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
 def render(project: Path, monkeypatch) -> dict[str, str]:
     monkeypatch.chdir(project)
     loaded = load_project(Path("."))
-    return dict(report.render(loaded, gather(loaded, datetime.date(2026, 11, 29))))
+    return {name: make() for name, _, make in report.render(loaded, gather(loaded, datetime.date(2026, 11, 29)))}
 
 
 def findings_of(project: Path, code: str) -> list[str]:
@@ -135,11 +140,17 @@ def test_the_real_catalogs_are_complete_with_no_findings(project, monkeypatch, c
     doc = docs[expected["doc"]]
     assert doc.lang.code != code
     segments = list(doc.segments())
-    rows = segment_rows(page, f"doc-{doc.slug}")
+    progress = next(tr for tr in page.iter("tr") if tr.get("id") == f"progress/doc-{doc.slug}")
+    assert [a.get("href") for a in progress.iter("a")] == [f"{code}/doc-{doc.slug}.html"]
+    part = parse(files[f"{code}/doc-{doc.slug}.html"])
+    assert part.get("lang") == "en" and doc.title.text in text(part.find(".//h1"))
+    assert [a.get("href") for a in part.find(".//header").iter("a")] == ["../index.html", f"../{code}.html"]
+    assert f"all {len({(s.context, s.text) for s in doc.required()})} approved" in text(part)
+    rows = segment_rows(part, f"doc-{doc.slug}")
     assert len(rows) == len(segments)  # one row per segment, in reading order
-    assert not segment_rows(page, f"doc-{expected['own']}")  # its own language's document: nothing to translate
+    assert f"{code}/doc-{expected['own']}.html" not in files  # its own language's document: nothing to translate
     # The page text is written in English: zh_TW translates it, English does not.
-    assert bool(segment_rows(page, "page-text")) == (ZH_UI in expected["catalogs"])
+    assert (f"{code}/page-text.html" in files) == (ZH_UI in expected["catalogs"])
     bcp47 = next(lang.bcp47 for lang in load_project(project).catalog_langs() if lang.code == code)
     catalog = polib.pofile(str(project / expected["po"]))
     for row, segment in zip(rows, segments):
@@ -170,7 +181,8 @@ def test_a_changed_sentence_shows_as_fuzzy_with_a_word_diff(project, monkeypatch
     files = render(project, monkeypatch)
     count = total(project, "zh_TW")
     page = parse(files["zh_TW.html"])
-    [row] = [r for r in segment_rows(page) if "fuzzy" in classes(r)]
+    part = parse(files["zh_TW/doc-exosome-therapy.html"])
+    [row] = [r for r in segment_rows(part) if "fuzzy" in classes(r)]
     assert "required" in classes(row)
     assert "fuzzy" in text(cell(row, "status"))
     source_cell = cell(row, "source")
@@ -189,11 +201,12 @@ def test_a_changed_sentence_shows_as_fuzzy_with_a_word_diff(project, monkeypatch
     assert where == f"{ZH_PO}:{entry.linenum}"
     assert (severity, kind) == ("error", "required")
     assert message == "Consult a licensed physician before considering any …"
-    assert [a.get("href") for a in findings[0].iter("a")] == [f"#{row.get('id')}"]
+    assert [a.get("href") for a in findings[0].iter("a")] == [f"zh_TW/doc-exosome-therapy.html#{row.get('id')}"]
 
     document = next(tr for tr in page.iter("tr") if tr.get("id") == "progress/doc-exosome-therapy")
     assert counts(document)["fuzzy"].startswith("1 (")
     assert "1 of 9 not approved" in text(document)
+    assert "1 of 9 not approved" in text(part) and "55 translated, 1 fuzzy, 0 untranslated" in text(part)
     index_row = locale_row(parse(files["index.html"]), "zh_TW")
     assert counts(index_row)["translated"] == f"{count - 1} ({round(100 * (count - 1) / count)}%)"
     assert counts(index_row)["fuzzy"] == "1 (1%)"
@@ -216,7 +229,8 @@ def test_a_changed_chinese_sentence_shows_as_fuzzy_in_the_english_report(project
 
     files = render(project, monkeypatch)
     page = parse(files["en.html"])
-    [row] = [r for r in segment_rows(page, "doc-hand-washing") if "fuzzy" in classes(r)]
+    [row] = [r for r in segment_rows(parse(files["en/doc-hand-washing.html"]), "doc-hand-washing")
+             if "fuzzy" in classes(r)]
     assert "required" in classes(row)
     source_cell = cell(row, "source")
     assert source_cell.get("lang") == "zh-TW" and cell(row, "translation").get("lang") == "en"
@@ -259,11 +273,14 @@ def test_a_translation_cannot_inject_markup(project, monkeypatch):
     edit_po(project / ZH_UI, change)  # a page text: "Sources" is in the interface catalog
 
     files = render(project, monkeypatch)
-    html = files["zh_TW.html"]
-    page = parse(html)
-    assert not list(page.iter("script")) and not list(page.iter("img")) and not list(page.iter("b"))
-    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    [row] = [r for r in segment_rows(page, "page-text") if text(cell(r, "source")) == "Sources"]
+    for name in ("zh_TW.html", "zh_TW/page-text.html"):  # the findings, and the rows
+        page = parse(files[name])
+        assert not list(page.iter("script")) and not list(page.iter("img")) and not list(page.iter("b")), name
+        assert "<script>" not in files[name], name
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in files["zh_TW/page-text.html"]
+    page = parse(files["zh_TW.html"])
+    [row] = [r for r in segment_rows(parse(files["zh_TW/page-text.html"]), "page-text")
+             if text(cell(r, "source")) == "Sources"]
     assert text(cell(row, "translation")).startswith(" ".join(attack.split()))
     assert "alert(3)" in text(cell(row, "translation"))
     assert any(text(tr.findall("td")[2]) == "markup" for tr in page.iter("tr") if "finding" in classes(tr))
@@ -272,7 +289,8 @@ def test_a_translation_cannot_inject_markup(project, monkeypatch):
 def test_a_new_locale_is_shown_untranslated_and_not_published(project, monkeypatch):
     assert run(project, "init", "ja").returncode == 0
     files = render(project, monkeypatch)
-    assert sorted(files) == sorted([*PAGES, "ja.html"])
+    parts = ("doc-exosome-therapy", "doc-hand-washing", "page-text")
+    assert sorted(files) == sorted([*PAGES, "ja.html", *(f"ja/{part}.html" for part in parts)])
     # Japanese translates everything: both documents' domains and the page text.
     count = total(project, "ja")
     assert count == sum(len([m for m in polib.pofile(str(pot)) if m.msgid])
@@ -287,13 +305,14 @@ def test_a_new_locale_is_shown_untranslated_and_not_published(project, monkeypat
     assert "Not published" in text(page)
     whole = next(tr for tr in page.iter("tr") if "total" in classes(tr))
     assert counts(whole)["translated"] == "0 (0%)"
-    for part in ("doc-exosome-therapy", "doc-hand-washing", "page-text"):
-        rows = segment_rows(page, part)
+    for part in parts:
+        rows = segment_rows(parse(files[f"ja/{part}.html"]), part)
         assert rows and all("untranslated" in classes(r) for r in rows), part
         assert all(cell(r, "translation").get("lang") == "ja" for r in rows), part
         assert "Not translated" in text(cell(rows[0], "translation")), part
-    assert {cell(r, "source").get("lang") for r in segment_rows(page, "doc-hand-washing")} == {"zh-TW"}
-    assert {cell(r, "source").get("lang") for r in segment_rows(page, "doc-exosome-therapy")} == {"en"}
+    hand_washing, exosome = (parse(files[f"ja/{part}.html"]) for part in parts[1::-1])
+    assert {cell(r, "source").get("lang") for r in segment_rows(hand_washing, "doc-hand-washing")} == {"zh-TW"}
+    assert {cell(r, "source").get("lang") for r in segment_rows(exosome, "doc-exosome-therapy")} == {"en"}
 
 
 def test_report_strings_stay_out_of_the_translators_catalogs(project):
@@ -337,6 +356,7 @@ def test_the_report_is_self_contained_well_formed_html(project, monkeypatch, set
         for args in (("extract",), ("update",), ("init", "ja")):
             assert run(project, *args).returncode == 0
     files = render(project, monkeypatch)
+    ids = {name: [e.get("id") for e in parse(html).iter() if e.get("id")] for name, html in files.items()}
     for name, html in files.items():
         assert html.startswith("<!DOCTYPE html>\n<html lang=\"en\">"), name
         parser = _Nesting()
@@ -346,20 +366,21 @@ def test_the_report_is_self_contained_well_formed_html(project, monkeypatch, set
         page = parse(html)
         assert not [e for e in page.iter() if e.tag in ("link", "script", "iframe", "img")], name  # nothing fetched
         assert any(text(style) for style in page.iter("style")), name
-        ids = [e.get("id") for e in page.iter() if e.get("id")]
-        assert len(ids) == len(set(ids)), name
+        assert len(ids[name]) == len(set(ids[name])), name
         for a in page.iter("a"):
             href = a.get("href")
             target, _, fragment = href.partition("#")
-            assert not target or target in files, href
-            assert not fragment or fragment in ids or target, href
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(name), target)) if target else name
+            assert target in files, (name, href)
+            assert not fragment or fragment in ids[target], (name, href)
 
     vnu = REPO / "node_modules/vnu-jar/build/dist/vnu.jar"
     if vnu.exists() and shutil.which("java"):
         out = project / "report"
         out.mkdir()
         for name, html in files.items():
+            (out / name).parent.mkdir(exist_ok=True)
             (out / name).write_text(html, encoding="utf-8")
-        result = subprocess.run(["java", "-jar", str(vnu), "--errors-only", *map(str, sorted(out.iterdir()))],
+        result = subprocess.run(["java", "-jar", str(vnu), "--errors-only", *map(str, sorted(out.rglob("*.html")))],
                                 capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, result.stderr
