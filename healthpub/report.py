@@ -139,8 +139,8 @@ def render(project: Project, state: State) -> Iterator[tuple[str, tuple[bytes | 
             for row in part.rows:
                 anchors.setdefault(row.source, f"{name}#{row.anchor}")
             yield name, (templates, project.publisher, repr(report.lang), repr(part)), \
-                lambda part=part: render_template(env, "report.html", page="part", lang=report.lang, part=part,
-                                                  **common)
+                lambda part=part, lang=report.lang: render_template(env, "report.html", page="part", lang=lang,
+                                                                    part=part, **common)
             parts.append(dataclasses.replace(part, rows=[]))
         findings = [{"finding": f, "start": shorten(f.msgid, 60), "href": anchors.get(f.msgid) if f.msgid else None}
                     for f in report.findings]

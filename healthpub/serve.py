@@ -33,10 +33,10 @@ POLL = 0.2  # seconds between two looks at the watched files
 
 PREVIEW = "/__preview/"  # the preview's own files: its status, and the review report
 # Injected into every page the preview serves (never into output/): reloads the page when a build
-# has published, and shows the build's outcome and the QA findings of the page's language.
+# has changed its file, and shows the build's outcome and the QA findings of the page's language.
 PREVIEW_SCRIPT = """<script>
 (() => {
-  const served = "%s";  // the hash of this page's file as it was served (SiteHandler.page_hash)
+  const served = "%s";  // the hash of this page's file as it was served (page_hash)
   const panel = document.createElement("aside");
   panel.setAttribute("aria-label", "Preview");
   panel.style.cssText = "position:fixed;bottom:0;right:0;max-width:28rem;padding:.5rem .75rem;background:#1a1a1a;" +
