@@ -229,7 +229,16 @@ def decode(data: bytes, path: Path) -> str:
         raise InputError(path, line, "not valid UTF-8") from None
 
 
+# A document's slug, its file's stem, is part of the address of its pages and the names of its
+# leaflets: it must read the same in a URL, a sitemap and a file name, unescaped.
+SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+
 def parse(text: str, path: Path, default_lang: Lang) -> Document:
+    if not SLUG.fullmatch(path.stem):
+        raise InputError(path, None, f"the file name {path.stem!r} becomes the address of the document's pages "
+                         "and the names of its leaflets", "name the file with ASCII letters, digits, '-' and '_' "
+                         "only, starting with a letter or digit (hand-washing.md)")
     # A BOM (some Windows editors save one) is not text; every line ending becomes "\n", because
     # markdown-it counts a lone "\r" as one too and the body's line numbers must agree.
     text = re.sub(r"\r\n?", "\n", text.removeprefix("\ufeff"))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
-from conftest import EN_PO, ZH_PO, ZH_UI, copy_document, run
+from conftest import EN_PO, REPO, ZH_PO, ZH_UI, copy_document, run
 
 DOC = "source/exosome-therapy.md"
 ZH_DOC = "source/hand-washing.md"  # written in Traditional Chinese
@@ -88,6 +89,25 @@ def test_the_joiners_a_script_needs_are_not_refused():
     for text, joiner in (("ma\u200dnages", "\u200d"), ("ล้าง\u200cมือ", "\u200c"), ("30\u200d150", "\u200d"),
                          ("\u200dstart", "\u200d")):
         assert hidden_characters(text) == [(text.index(joiner), joiner)], text
+
+
+@pytest.mark.parametrize("name", ["hand washing", "洗手", "a#b", "why?", "50%", ".draft", "-x"])
+def test_a_document_whose_file_name_cannot_be_its_address_is_refused(project, name):
+    # The stem is the pages' address and the leaflets' names: a space, "#", "?" or "%" would break
+    # them, and a name outside ASCII would differ from one tool's escaping to the next.
+    copy_document(project, "hand-washing", name)
+    for command in ("extract", "check", "build"):
+        assert_one_line_error(run(project, command), f"source/{name}.md:", f"the file name {name!r}")
+    assert not (project / "output").exists()
+
+
+def test_a_document_file_name_of_letters_digits_hyphens_and_underscores_is_taken():
+    from healthpub import source
+    from healthpub.locales import parse_lang
+
+    text = (REPO / "source/hand-washing.md").read_text(encoding="utf-8")
+    for name in ("HE-0042", "hand_washing_2", "7-steps"):
+        assert source.parse(text, Path(f"source/{name}.md"), parse_lang("en", "test")).slug == name
 
 
 def test_a_missing_disclaimer_is_refused(project):
