@@ -251,6 +251,22 @@ def test_axe_finds_no_accessibility_violations(tab, pages, width):
     assert not reports, "\n\n".join(reports)
 
 
+@pytest.mark.parametrize("width", [1280, 375])
+def test_axe_finds_no_accessibility_violations_in_the_review_report(browser, built, width):
+    report = built / "output/report"
+    names = sorted(path.relative_to(report).as_posix() for path in report.rglob("*.html"))
+    assert "index.html" in names and "zh_TW/doc-exosome-therapy.html" in names  # the index, locales and documents
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    reports = []
+    for name in names:
+        page.goto((report / name).resolve().as_uri())
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
+                                           "resultTypes": ["violations"]})
+        if results.violations_count:
+            reports.append(f"report/{name} at {width}px: {results.generate_report()}")
+    page.close()
+    assert not reports, "\n\n".join(reports)
+
 @pytest.fixture(scope="module", autouse=True)
 def vnu(site, pages):
     """The Nu Html Checker over every page and stylesheet in one run, started first: the JVM works
