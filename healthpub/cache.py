@@ -51,23 +51,29 @@ class Table:
         self.used: dict[bytes, bytes] = {}
 
     def __call__(self, compute, *inputs: bytes | str):
-        value = self.get(*inputs)
+        key = digest(*inputs)
+        value = self._take(key)
         if value is None:
             value = compute()
-            self.put(value, *inputs)
+            self._keep(key, value)
         return value
 
     def get(self, *inputs: bytes | str):
         """The value kept for these inputs, or None."""
-        key = digest(*inputs)
+        return self._take(digest(*inputs))
+
+    def put(self, value, *inputs: bytes | str) -> None:
+        self._keep(digest(*inputs), value)
+
+    def _take(self, key: bytes):
         data = self.used.get(key) or self.kept.get(key)
         if data is None:
             return None
         self.used[key] = data
         return pickle.loads(data)
 
-    def put(self, value, *inputs: bytes | str) -> None:
-        self.used[digest(*inputs)] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    def _keep(self, key: bytes, value) -> None:
+        self.used[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
     def save(self, prune: bool = True) -> None:
         """Write the table: what this command used, and with `prune` false (a command that used

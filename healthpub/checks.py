@@ -99,6 +99,25 @@ class Term:
     term: str  # as the glossary writes it: "Taiwan CDC|Taiwan Centers for Disease Control"
     translations: tuple[str, ...]  # any one of them will do
     pattern: re.Pattern  # finds any form of the term
+    lowered: tuple[str, ...] = ()  # its forms in lower case, where all are ASCII: see find()
+
+    def find(self, text: str, lowered: str | None) -> re.Match | None:
+        """The term's first match in `text`. The pattern (a word start, any case) is slow to search,
+        and most messages hold few terms: an ASCII form matches only where its lower case is in the
+        text's (`lowered`, which _lowered() gives), so a substring test rules most messages out."""
+        if self.lowered and lowered is not None and not any(form in lowered for form in self.lowered):
+            return None
+        return self.pattern.search(text)
+
+
+# The characters that case-insensitive matching takes for an ASCII letter (İ ı ſ K, from a scan of
+# every code point, which a test repeats): where a text holds none, an ASCII form's match in it is
+# ASCII, and equal to the form in lower case.
+_ASCII_LOOKALIKES = frozenset("\u0130\u0131\u017f\u212a")
+
+
+def _lowered(text: str) -> str | None:
+    return text.lower() if text.isascii() or not _ASCII_LOOKALIKES.intersection(text) else None
 
 
 Glossary = list[dict[str, str]]  # a row per concept: its term per locale code
@@ -129,8 +148,9 @@ def load_glossary(path: Path) -> Glossary:
 def terms(glossary: Glossary, source: Lang, target: Lang) -> tuple[Term, ...]:
     """The glossary from one language into another, longest terms first, so that a term inside a
     longer one is not checked on its own."""
-    found = [Term(row[source.code], _forms(row[target.code]), _term_pattern(_forms(row[source.code])))
-             for row in glossary if source.code in row and target.code in row]
+    found = [Term(row[source.code], _forms(row[target.code]), _term_pattern(forms),
+                  tuple(form.lower() for form in forms) if all(map(str.isascii, forms)) else ())
+             for row in glossary if source.code in row and target.code in row for forms in [_forms(row[source.code])]]
     return tuple(sorted(found, key=lambda term: -max(map(len, _forms(term.term)))))
 
 
@@ -228,10 +248,11 @@ def _qa(source: str, target: str, source_lang: Lang, target_lang: Lang, tokens: 
         terms: tuple[Term, ...]) -> list[tuple]:
     found = []
     # Glossary terms are checked as wholes, then left out of the number and name checks.
-    rest = source
-    for term in terms if terms and _any_term(terms).search(source) else ():
-        if match := term.pattern.search(rest):
+    rest, lowered = source, _lowered(source)
+    for term in terms:
+        if match := term.find(rest, lowered):
             rest = term.pattern.sub(" ", rest)
+            lowered = _lowered(rest)
             if not any(form.casefold() in target.casefold() for form in term.translations):
                 wanted = " or ".join(repr(form) for form in term.translations)
                 found.append(("glossary", ERROR, f"{match[0]!r} must be translated as {wanted}"))
@@ -264,16 +285,10 @@ def _qa(source: str, target: str, source_lang: Lang, target_lang: Lang, tokens: 
     return found
 
 
-@functools.lru_cache(maxsize=16)
-def _any_term(terms: tuple[Term, ...]) -> re.Pattern:
-    """Any of the terms: most messages hold none, and one search tells."""
-    return re.compile("|".join(f"(?:{term.pattern.pattern})" for term in terms))
-
-
 def _numbers(text: str, lang: Lang) -> dict[str, object]:
     """Each number of a text with its value, read as the language writes numbers (1,000.5 in
     English is 1.000,5 in Vietnamese); a number it cannot read stands for itself."""
-    return {number: _value(number, lang) for number in _NUMBER.findall(text.translate(_DIGITS))}
+    return {number: _value(number, lang) for number in (found.translate(_DIGITS) for found in _NUMBER.findall(text))}
 
 
 @functools.lru_cache(maxsize=4096)  # a site's messages repeat the same few numbers

@@ -171,6 +171,32 @@ def test_correct_translations_have_no_errors_in_either_direction(source, target,
     assert [f for f in found if f[1] == checks.ERROR] == []
 
 
+def test_the_letters_case_insensitive_matching_takes_for_ascii_ones_are_all_known():
+    # Term.find rules a message out by a plain substring test unless it holds one of these.
+    every = "".join(chr(c) for c in range(0x80, 0x110000) if not 0xD800 <= c < 0xE000)
+    assert set(re.findall(r"[\x00-\x7f]", every, re.IGNORECASE)) == checks._ASCII_LOOKALIKES
+
+
+@pytest.mark.parametrize("text", [
+    "Ask about a stem cell product.", "STEM CELL products", "A ſtem cell clinic", "a Stem Cell’s use",
+    "No clinıcal trial yet; see the FAQ.", "İt is a CLİNİCAL TRİAL.", "the FAQs", "aFAQ and faq", "Taiwan CDC",
+    "Taiwan CDC’s “advice”", "Taiwan  CDC", "幹細胞與臨床試驗", "美國食品藥物管理局（FDA）", "Kelvin: a platelet count",
+    "", "no term at all — only dashes",
+])
+def test_a_glossary_term_is_found_exactly_where_its_pattern_finds_it(text):
+    glossary = checks.load_glossary(REPO / "locales/glossary.csv")
+    for source, target in ((EN, ZH_TW), (ZH_TW, EN), (EN, VI)):
+        for term in checks.terms(glossary, source, target):
+            found, wanted = term.find(text, checks._lowered(text)), term.pattern.search(text)
+            assert (found and found.span()) == (wanted and wanted.span()), (term.term, text)
+
+
+def test_a_term_written_with_a_letter_that_matches_an_ascii_one_is_still_checked():
+    glossary = checks.load_glossary(REPO / "locales/glossary.csv")
+    found = checks._qa("A ſtem cell clinic.", "一家診所。", EN, ZH_TW, (), checks.terms(glossary, EN, ZH_TW))
+    assert ("glossary", checks.ERROR, "'ſtem cell' must be translated as '幹細胞'") in found
+
+
 def test_an_acronym_a_latin_script_keeps_is_an_error_when_dropped():
     found = checks._qa("Ask the FDA.", "Hãy hỏi cơ quan.", EN, VI, (), [])
     assert ("names", checks.ERROR, "'FDA' of the source is missing") in found

@@ -28,7 +28,7 @@ from babel.messages.catalog import Catalog
 from hypothesis import assume, event, example, given, settings
 from hypothesis import strategies as st
 
-from healthpub import catalogs, extract, render, source
+from healthpub import catalogs, checks, editorial, extract, render, source
 from healthpub.cache import Table
 from healthpub.config import Project
 from healthpub.errors import InputError
@@ -681,3 +681,30 @@ def test_source_date_epoch_is_a_date_or_an_input_error(epoch):
             assert err.path == Path("SOURCE_DATE_EPOCH")
             return
     assert date.tzinfo is dt.timezone.utc and (not epoch or date.timestamp() == int(epoch))
+
+
+# ---------------------------------------------------------------------------------------------------
+# 5. The QA's shortcuts find what the plain patterns they stand for find.
+
+# Letters of the glossary's terms in either case, the letters matching-without-case takes for
+# them, white space, and the punctuation around sentence ends in each script.
+qa_text = st.text(st.sampled_from(list("stemcllSTEMCLFAQDW ſıİKk\u00a0\t\n.!?。！？；\"“(a1-’幹細胞常見問題ก่อนคลินิก")), max_size=40)
+GLOSSARY = checks.load_glossary(REPO / "locales/glossary.csv")
+TERMS = [term for source_lang, target in ((ENGLISH, LANG), (LANG, ENGLISH), (parse_lang("th", "test"), ENGLISH))
+         for term in checks.terms(GLOSSARY, source_lang, target)]
+
+
+@settings(FAST, max_examples=500)
+@given(text=qa_text | st.text(max_size=40))
+@example(text="A ſtem cell")
+def test_a_glossary_term_is_found_where_its_pattern_finds_it(text):
+    for term in TERMS:
+        found, wanted = term.find(text, checks._lowered(text)), term.pattern.search(text)
+        assert (found and found.span()) == (wanted and wanted.span()), term.term
+
+
+@settings(FAST, max_examples=500)
+@given(text=qa_text | st.text(max_size=40))
+@example(text="e.g. the end. Next。下一句 ก ข")
+def test_sentences_end_where_the_pattern_says(text):
+    assert [m.span() for m in editorial._ends(text)] == [m.span() for m in editorial._SENTENCE_END.finditer(text)]
