@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import json
 import os
 import sys
@@ -22,6 +23,10 @@ from .locales import parse_lang
 
 
 def main(argv: list[str] | None = None) -> int:
+    # A command makes many objects that live to its end (every document, catalog entry, finding) and
+    # few reference cycles: the collector's full passes, walking all of them, took 0.12 s of each
+    # check or build at 200 documents. They are made ten times rarer.
+    gc.set_threshold(700, 10, 100)
     parser = argparse.ArgumentParser(prog="pipeline.py", description=(
         "Publish health information in several languages: source/ → locales/ → output/site and output/print."))
     parser.add_argument("--debug", action="store_true", help="show a traceback on errors")

@@ -10,6 +10,7 @@ published, so the 404 page's root-relative links work too."""
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import io
 import json
@@ -226,6 +227,7 @@ def _rebuild(build: Callable[[bool], int], status: dict, pages_only: bool) -> in
     except Exception as err:  # keep serving; the next save may fix it
         print(f"error: {type(err).__name__}: {err}", file=errors)
         code = 2
+    gc.collect()  # what the build left: cli.main makes the collector's full passes rare
     sys.stderr.write(errors.getvalue())
     problem = errors.getvalue().strip().splitlines()[-1:]
     status["message"] = (problem[0] if code else "pages rebuilt; leaflets to follow" if pages_only
