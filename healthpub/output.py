@@ -163,6 +163,21 @@ class Staging:
         self.names.add(name)
         return target
 
+    def carry(self, names: Iterable[str]) -> None:
+        """Stage the current build's files `names` again, as they are: being its own, they are
+        linked without a comparison (a report-only commit carries the whole site)."""
+        folders = set()
+        for name in names:
+            if name in self.names:
+                raise ValueError(f"{name} is staged twice")
+            target = os.path.join(self.folder, name)
+            folder = os.path.dirname(target)
+            if folder not in folders:
+                os.makedirs(folder, exist_ok=True)
+                folders.add(folder)
+            os.link(self.shown[name], target)
+            self.names.add(name)
+
     def keep(self, name: str, sha256: str) -> bool:
         """Stage the current build's `name` again, if its bytes still hash to `sha256` (what was
         made of the same inputs before); False if it does not, or is not there."""
@@ -179,9 +194,7 @@ class Staging:
             if not self.changed and self.names == {name for name in self.shown if name.startswith(self.only)}:
                 shutil.rmtree(self.folder)
                 return []  # the tree is as it was: the rest need not be linked to find that out
-            for name, path in self.shown.items():
-                if not name.startswith(self.only):
-                    self.add(name, Path(path))
+            self.carry(name for name in self.shown if not name.startswith(self.only))
         if not self.changed and self.names == set(self.shown):
             shutil.rmtree(self.folder)
             return []

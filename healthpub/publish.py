@@ -84,9 +84,7 @@ def build(project: Project, state: State, draft: bool = False, force: bool = Fal
             if report and with_leaflets:
                 _stage_report(project, state, staging)
             elif report:  # the author looks at a page: it goes first, beside the report before
-                for name, path in staging.shown.items():
-                    if name.startswith("report/"):
-                        staging.add(name, Path(path))
+                staging.carry(name for name in staging.shown if name.startswith("report/"))
             return searching
 
         def plans():
