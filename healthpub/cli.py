@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 # The stages are imported by the commands that run them, when they run: a build with nothing to do
-# answers from its stamp before they would have loaded.
-from . import output, stamp
+# answers from its stamp before they would have loaded, and a check loads nothing of the leaflets'.
+from . import output
 from .config import Project, load_project
 from .errors import InputError
 from .locales import parse_lang
@@ -127,11 +127,11 @@ def cmd_init(project: Project, args) -> int:
 
 
 def cmd_check(project: Project, args) -> int:
-    from . import publish
+    from . import report
     from .state import gather
 
     state = gather(project, args.today)
-    publish.write_report(project, state)
+    report.publish(project, state)
     if args.format == "json":
         print(json.dumps({"publishable": state.publishable(),
                           "documents": [r.as_dict() for r in state.reviews],
@@ -143,11 +143,13 @@ def cmd_check(project: Project, args) -> int:
 
 
 def cmd_build(project: Project, args) -> int:
+    from . import stamp
+
     inputs = stamp.fingerprint(project, args.draft, args.shard, args.today, args.pages_only)
     if not args.force and (count := stamp.current(project, inputs)) is not None:
         print(f"{project.output_dir}: {count} files, up to date, nothing rewritten; leaflets of 0 documents rendered")
         return 0
-    from . import publish
+    from . import publish, report
     from .state import gather
 
     if not args.pages_only and not args.scheduler:
@@ -157,9 +159,9 @@ def cmd_build(project: Project, args) -> int:
     if blocking and not args.draft:
         _print_reviews(state.overdue(), stream=sys.stderr)
         _print_reports(state.blocking(), stream=sys.stderr)
-        report = publish.write_report(project, state)
+        report.publish(project, state)
         print(f"refused: nothing was published; fix the errors above or build with --draft "
-              f"(review report: {report}/index.html)", file=sys.stderr)
+              f"(review report: {project.output_dir / 'report'}/index.html)", file=sys.stderr)
         return 1
     progress = _progress if sys.stderr.isatty() else None  # a bar on a terminal, quiet in CI
     result = publish.build(project, state, draft=args.draft, force=args.force, progress=progress, shard=args.shard,

@@ -20,7 +20,7 @@ import hashlib
 import os
 import shutil
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 BUILDS = ".builds"
@@ -177,6 +177,17 @@ class Staging:
                 folders.add(folder)
             os.link(self.shown[name], target)
             self.names.add(name)
+
+    def stage(self, name: str, made, inputs: tuple | None, make: Callable[[], str]) -> None:
+        """Stage `name`: the current build's file again, if it still is what the same `inputs` made
+        before (`made`, a cache.Table, keeps its hash), or else `make()` it now. Without inputs, it
+        is made every time."""
+        sha256 = made.get(*inputs) if inputs else None
+        if sha256 is None or not self.keep(name, sha256):
+            data = make().encode("utf-8")
+            self.add(name, data)
+            if inputs:
+                made.put(hashlib.sha256(data).hexdigest(), *inputs)
 
     def keep(self, name: str, sha256: str) -> bool:
         """Stage the current build's `name` again, if its bytes still hash to `sha256` (what was

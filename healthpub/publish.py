@@ -21,9 +21,10 @@ from urllib.parse import urlsplit
 
 from PIL import Image
 
-from . import extract, fonts, leaflets, output, pages, render, report, search, source, stamp
+from . import extract, fonts, leaflets, output, pages, render, search, source, stamp
 from .config import Project
 from .errors import InputError
+from .report import publish as publish_report, stage as stage_report
 from .locales import Lang
 from .cache import Table, digest
 from .state import State
@@ -82,7 +83,7 @@ def build(project: Project, state: State, draft: bool = False, force: bool = Fal
             searching = background.submit(search.index, {name: staging.folder / "site" / name
                                                          for name in site.document_pages}) if with_leaflets else None
             if report and with_leaflets:
-                _stage_report(project, state, staging)
+                stage_report(project, state, staging)
             elif report:  # the author looks at a page: it goes first, beside the report before
                 staging.carry(name for name in staging.shown if name.startswith("report/"))
             return searching
@@ -122,7 +123,7 @@ def build(project: Project, state: State, draft: bool = False, force: bool = Fal
         written = staging.commit()
     files = sorted(staging.names)
     if report and not with_leaflets:
-        written = sorted({*written, *_publish_report(project, state, into)})
+        written = sorted({*written, *publish_report(project, state, into)})
         files = sorted(output.files(into))
     units.save(prune=with_leaflets and shard == (1, 1))  # a part of a build keeps what the rest needs
     if inputs:
@@ -164,37 +165,6 @@ def _drafts(project: Project, state: State) -> set[str]:
             holders = [] if interface else [slug for slug, held in texts.items() if finding.msgid in held]
             marks |= {f"{report.lang.code}/{slug}" for slug in holders} or {report.lang.code}
     return marks
-
-
-def write_report(project: Project, state: State) -> Path:
-    """Only the review report, into output/report/ (for `check`, and for a build that was refused:
-    the reviewer needs it most then). The rest of output/ stays as it was."""
-    _publish_report(project, state, project.output_dir)
-    return project.output_dir / "report"
-
-
-def _publish_report(project: Project, state: State, into: Path) -> list[str]:
-    with output.Staging(into, only="report/") as staging:
-        _stage_report(project, state, staging)
-        return staging.commit()
-
-
-def _stage_report(project: Project, state: State, staging: output.Staging) -> None:
-    """The review report's pages; a document's page is kept while what it shows is unchanged."""
-    with Table(project.cache_dir / "report.pickle") as made:
-        for name, inputs, make in report.render(project, state):
-            _stage(staging, made, f"report/{name}", inputs, make)
-
-
-def _stage(staging: output.Staging, made: Table, name: str, inputs: tuple | None, make: Callable[[], str]) -> None:
-    """Stage `name`: the current build's file again, if it still is what the same `inputs` made
-    before (`made` keeps its hash), or else `make()` it now. Without inputs, it is made every time."""
-    sha256 = made.get(*inputs) if inputs else None
-    if sha256 is None or not staging.keep(name, sha256):
-        data = make().encode("utf-8")
-        staging.add(name, data)
-        if inputs:
-            made.put(hashlib.sha256(data).hexdigest(), *inputs)
 
 
 class _Site:
@@ -269,10 +239,10 @@ class _Site:
                     continue
                 doc_localizer, doc_context = self._for_document(localizer, context, doc)
                 path = pages.page_path(lang, pages.doc_page(doc.slug))
-                _stage(self.staging, self.units, f"site/{path}", ("page", *self._inputs(doc, lang)),
-                       lambda: pages.render_page(env, doc_localizer, doc, doc_langs, project.site_url,
-                                                 topics=[self._topic(localizer, key) for key in doc.topics],
-                                                 **doc_context))
+                self.staging.stage(f"site/{path}", self.units, ("page", *self._inputs(doc, lang)),
+                                   lambda: pages.render_page(env, doc_localizer, doc, doc_langs, project.site_url,
+                                                             topics=[self._topic(localizer, key) for key in doc.topics],
+                                                             **doc_context))
                 self.document_pages.append(path)
                 self.titles[(doc.slug, lang.code)] = doc_localizer.plain(doc.title)
                 items.append({"doc": doc, "href": pages.doc_page(doc.slug), "lang": lang,

@@ -23,6 +23,7 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from dataclasses import dataclass, field
 import polib
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -30,6 +31,8 @@ from markupsafe import Markup
 
 from .checks import (FUZZY, TRANSLATED, UNTRANSLATED, WARNING, Finding, Report, key_of, shorten, status_of,
                      translation)
+from . import output
+from .cache import Table
 from .config import Project
 from .editorial import DUE_SOON, DocumentReview, Figures
 from .errors import InputError
@@ -119,6 +122,23 @@ class Part:
     rows: list[Row]
     progress: Progress
     required: Progress
+
+
+def publish(project: Project, state: State, into: Path | None = None) -> list[str]:
+    """Only the review report, into output/report/ (for `check`, and for a build that was refused:
+    the reviewer needs it most then), switched in on its own: the rest of output/ stays as it was.
+    Returns the names that changed."""
+    with output.Staging(into or project.output_dir, only="report/") as staging:
+        stage(project, state, staging)
+        return staging.commit()
+
+
+def stage(project: Project, state: State, staging: output.Staging) -> None:
+    """The report's pages, into a build being staged; a document's page is kept while what it shows
+    is unchanged."""
+    with Table(project.cache_dir / "report.pickle") as made:
+        for name, inputs, make in render(project, state):
+            staging.stage(f"report/{name}", made, inputs, make)
 
 
 def render(project: Project, state: State) -> Iterator[tuple[str, tuple[bytes | str, ...] | None, Callable[[], str]]]:
