@@ -81,7 +81,8 @@ def build(project: Project, state: State, draft: bool = False, force: bool = Fal
             # Pagefind, another process, indexes them while the leaflets render. The preview's first
             # pass shows the pages at once; search follows with the leaflets.
             searching = background.submit(search.index, {name: staging.folder / "site" / name
-                                                         for name in site.document_pages}) if with_leaflets else None
+                                                         for name in site.document_pages},
+                                          project.cache_dir / "search" / into.name) if with_leaflets else None
             if report and with_leaflets:
                 stage_report(project, state, staging)
             elif report:  # the author looks at a page: it goes first, beside the report before

@@ -12,14 +12,17 @@ and its get_files() waits for ever once the bundle outgrows its 2 MiB pipe buffe
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
 from . import output
+from .cache import digest
 from .errors import InputError
 
 try:
@@ -34,17 +37,22 @@ MARKED = re.compile(rb"<main\b[^>]*\sdata-pagefind-body[\s=/>]")
 LANG = re.compile(rb"<html\b[^>]*\slang=\"([^\"]*)\"")  # as the templates write it, and Pagefind reads it
 
 
-def index(pages: dict[str, bytes | Path]) -> dict[str, bytes]:
+def index(pages: dict[str, bytes | Path], cache: Path | None = None) -> dict[str, bytes]:
     """The Pagefind bundle for `pages` (path under the site root → HTML, or the file holding it:
     a staged page is linked, not read into memory), as path under the site
     root → bytes: pagefind/pagefind.js, pagefind-entry.json, each language's index, fragment and
     metadata files, the wasm, and the ready-made UIs (pagefind-ui.js and .css, …).
+
+    With a `cache` folder, each language's bundle is kept there under a hash of its pages and of
+    the binary, and Pagefind runs again only for the languages whose pages changed: a translator's
+    edit re-indexes that language alone. The folder then holds the bundles of `pages`, no others.
 
     The templates must put `data-pagefind-body` on each page's <main>: Pagefind then indexes that
     element only, leaves out every page without it, and titles the page's results with its first
     <h1>. A page given here without it is refused: it would be left out, or indexed whole, language
     names and footer included."""
     by_lang: dict[str, dict[str, bytes | Path]] = {}
+    hashes = {}
     for name, html in pages.items():
         data = html if isinstance(html, bytes) else html.read_bytes()
         if not MARKED.search(data):
@@ -52,11 +60,20 @@ def index(pages: dict[str, bytes | Path]) -> dict[str, bytes]:
                              "add it to the <main> of the template that writes this page")
         lang = LANG.search(data)
         by_lang.setdefault(lang[1].decode().lower() if lang else "", {})[name] = html
+        hashes[name] = hashlib.sha256(data).hexdigest()
     binary, hint = _binary()
     files: dict[str, bytes] = {}
     languages = {}
+    kept = set()
     for _, group in sorted(by_lang.items()):  # a build has one document at least (state.py)
-        bundle = _index(group, binary, hint)
+        if cache is None:
+            bundle = _index(group, binary, hint)
+        else:
+            stat = binary.stat()
+            key = digest(str(binary), f"{stat.st_size} {stat.st_mtime_ns}",
+                         *(f"{name}\0{hashes[name]}" for name in sorted(group))).hex()
+            kept.add(key)
+            bundle = _kept(cache / key, lambda: _index(group, binary, hint))
         entry = json.loads(bundle.pop(f"{FOLDER}/pagefind-entry.json"))
         languages.update(entry["languages"])
         files.update(bundle)  # the script, the wasm and the UIs are the same from every run
@@ -65,7 +82,25 @@ def index(pages: dict[str, bytes | Path]) -> dict[str, bytes]:
     # pages give the same bundle, byte for byte.
     entry["languages"] = dict(sorted(languages.items()))
     files[f"{FOLDER}/pagefind-entry.json"] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
+    if cache is not None:
+        for stale in {path.name for path in cache.iterdir()} - kept:
+            shutil.rmtree(cache / stale, ignore_errors=True)
     return files
+
+
+def _kept(folder: Path, make) -> dict[str, bytes]:
+    """The bundle kept in `folder`, or else `make()` it and keep it there (whole or not at all)."""
+    if not folder.is_dir():
+        bundle = make()
+        partial = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
+        shutil.rmtree(partial, ignore_errors=True)
+        for name, data in bundle.items():
+            (partial / name).parent.mkdir(parents=True, exist_ok=True)
+            output.write(partial / name, data)
+        partial.mkdir(parents=True, exist_ok=True)
+        partial.rename(folder)
+        return bundle
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
 def _binary() -> tuple[Path, str]:

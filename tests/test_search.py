@@ -148,6 +148,32 @@ def test_one_run_per_language_gives_the_bundle_of_one_run_over_every_page(bundle
     assert ours == whole
     assert entry["languages"] == whole_entry["languages"] and len(entry["languages"]) == 5
 
+def test_only_the_languages_whose_pages_changed_are_indexed_again(bundle, pages, tmp_path, monkeypatch):
+    """With a cache, Pagefind runs for a language only when its pages changed, and the bundle is
+    the one made without the cache; the cache keeps the bundles of the current pages alone."""
+    real, runs = search._binary()[0], tmp_path / "runs"
+    wrapper = tmp_path / "pagefind_extended"  # the real binary, its indexing runs counted
+    wrapper.write_text(f'#!/bin/sh\n[ "$1" = --version ] || echo run >> {runs}\nexec {real} "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(wrapper))
+    cache = tmp_path / "cache"
+
+    def count() -> int:
+        return len(runs.read_text().split()) if runs.exists() else 0
+
+    assert search.index(pages, cache) == bundle
+    assert count() == len(json.loads(bundle["pagefind/pagefind-entry.json"])["languages"]) == 5  # a run per language
+    assert search.index(pages, cache) == bundle and count() == 5
+    name = f"en/{HAND}.html"
+    changed = {**pages, name: pages[name].replace(b"</main>", b"<p>Sing a song while you scrub.</p></main>", 1)}
+    assert changed[name] != pages[name]
+    cached = search.index(changed, cache)
+    assert count() == 6
+    assert cached == search.index(changed) != bundle
+    assert "scrub" in words(cached, "en")
+    assert len(list(cache.iterdir())) == 5  # the bundle of the English pages before is gone
+
+
 def test_a_page_without_a_marked_main_is_refused(pages):
     name = f"en/{HAND}.html"
     with pytest.raises(InputError) as refused:
