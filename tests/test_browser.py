@@ -267,6 +267,28 @@ def test_axe_finds_no_accessibility_violations_in_the_review_report(browser, bui
     page.close()
     assert not reports, "\n\n".join(reports)
 
+@pytest.mark.parametrize("width", [375, 320])
+def test_the_review_report_reads_on_a_phone(browser, built, width):
+    """No page of the report scrolls sideways (a wide summary scrolls in a region of its own), and
+    each segment's source and translation take the width of the screen, one above the other."""
+    report = built / "output/report"
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    problems, segments = [], 0
+    for path in sorted(report.rglob("*.html")):
+        page.goto(path.resolve().as_uri())
+        scroll, client = page.evaluate("[document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]")
+        if scroll > client:
+            problems.append(f"{path.name}: {scroll}px of content in {client}px")
+        cells = page.evaluate("""[...document.querySelectorAll('td.source, td.translation')].map(td => {
+            const box = td.getBoundingClientRect(); return [box.width, box.top]; })""")
+        segments += len(cells) // 2
+        problems += [f"{path.name}: a segment's text {w:.0f}px wide in {client}px" for w, _ in cells if w < .8 * client]
+        problems += [f"{path.name}: a translation beside its source" for (_, top), (_, below) in zip(cells[::2], cells[1::2])
+                     if below <= top]
+    page.close()
+    assert segments > 50 and not problems, "\n".join(problems[:10])
+
+
 @pytest.fixture(scope="module", autouse=True)
 def vnu(site, pages):
     """The Nu Html Checker over every page and stylesheet in one run, started first: the JVM works
