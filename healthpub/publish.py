@@ -14,6 +14,7 @@ import multiprocessing
 import multiprocessing.forkserver
 import os
 import shutil
+import tempfile
 from dataclasses import dataclass
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -433,7 +434,9 @@ def _engine(workers: int | None, scheduler: str | None):
     package, its dependencies and the same fonts installed (README, "Rendering on a cluster").
     The local processes are forked from a server process that has imported WeasyPrint and nothing
     else, not from this one, whose memory grows with the site; and each is replaced after a few
-    jobs, as the libraries under WeasyPrint keep some memory after every layout."""
+    jobs, as the libraries under WeasyPrint keep some memory after every layout. Their temporary
+    files (each job's fonts) go in a folder of this build's, removed with it: a process killed
+    past its time limit cannot clean up after itself."""
     fonts.require_harfbuzz_subset()
     if scheduler:
         from distributed import Client
@@ -446,9 +449,16 @@ def _engine(workers: int | None, scheduler: str | None):
         with client:
             yield lambda job: client.submit(leaflets.render_pdfs, job, pure=False).result
     else:
-        with forkserver().Pool(workers or os.cpu_count() or 1, initializer=leaflets.limit_memory,
-                                maxtasksperchild=JOBS_PER_PROCESS) as pool:
+        with tempfile.TemporaryDirectory(prefix="healthpub-render-") as scratch, \
+                forkserver().Pool(workers or os.cpu_count() or 1, initializer=_start_worker, initargs=(scratch,),
+                                  maxtasksperchild=JOBS_PER_PROCESS) as pool:
             yield lambda job: pool.apply_async(leaflets.render_pdfs, (job,)).get
+
+
+def _start_worker(scratch: str) -> None:
+    """Run in each local rendering process before its first job."""
+    leaflets.limit_memory()
+    tempfile.tempdir = scratch
 
 
 def forkserver() -> multiprocessing.context.ForkServerContext:

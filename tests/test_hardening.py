@@ -6,6 +6,7 @@ import datetime
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -113,13 +114,18 @@ def test_a_render_past_its_time_limit_is_stopped_with_a_clear_error(project, mon
     from healthpub.config import load_project
     from healthpub.state import gather
 
+    def temporary() -> set[str]:
+        return {path.name for path in Path(tempfile.gettempdir()).glob("healthpub-*")}
+
     config = load_project(Path("."))
+    before = temporary()
     started = time.monotonic()
     with pytest.raises(InputError, match=r"its leaflets took over 0.05 s to render") as err:
         publish.build(config, gather(config, datetime.date(2026, 11, 29)), timeout=0.05)
     assert time.monotonic() - started < 30  # the runaway render was killed, not awaited
     assert err.value.path == Path("source/exosome-therapy.md")
     assert not (project / "output/site").exists()
+    assert temporary() <= before  # the killed render's fonts went with its build's folder
 
 
 def test_a_rendering_process_cannot_take_more_memory_than_its_limit():
